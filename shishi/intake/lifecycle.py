@@ -1,0 +1,19 @@
+"""The appeal lifecycle: received → triaged → accepted | answered | rejected → closed."""
+
+from django.utils.translation import gettext_lazy as _
+
+from shishi.core.lifecycle import Transition, transition_table
+
+from .models import AppealStatus as S
+
+APPEAL_TRANSITIONS = transition_table(
+    Transition("triage", _("triage"), frozenset({S.RECEIVED, S.TRIAGED}), S.TRIAGED),
+    Transition("accept", _("accept into an item"), frozenset({S.RECEIVED, S.TRIAGED}), S.ACCEPTED),
+    Transition("answer", _("answer"), frozenset({S.RECEIVED, S.TRIAGED}), S.ANSWERED),
+    Transition("reject", _("reject"), frozenset({S.RECEIVED, S.TRIAGED}), S.REJECTED),
+    # An accepted appeal closes only with its item's settlement (see ledger services).
+    Transition("close", _("close"), frozenset({S.ANSWERED, S.REJECTED}), S.CLOSED),
+    Transition("close_with_item", _("close"), frozenset({S.ACCEPTED}), S.CLOSED),
+    Transition("reopen_with_item", _("reopen"), frozenset({S.CLOSED}), S.ACCEPTED),
+    Transition("release_from_item", _("release from its item"), frozenset({S.ACCEPTED}), S.TRIAGED),
+)

@@ -1,0 +1,207 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+TITLE_MAX = 200
+BODY_MAX = 10_000
+
+
+class Channel(models.TextChoices):
+    FORUM = "forum", _("forum")
+    QUESTIONNAIRE = "questionnaire", _("questionnaire")
+    VISIT = "visit", _("household visit")
+    HOTLINE = "hotline", _("hotline")
+    WEB = "web", _("web")
+    API = "api", _("API")
+    ENTERPRISE_VISIT = "enterprise_visit", _("enterprise visit")
+    INSPECTION = "inspection", _("inspection")
+    SELF_REVIEW = "self_review", _("self-review")
+
+
+# What an event's own count means, by channel.
+EVENT_COUNT_LABELS = {
+    Channel.FORUM: _("participants"),
+    Channel.QUESTIONNAIRE: _("questionnaires issued"),
+    Channel.VISIT: _("households visited"),
+    Channel.ENTERPRISE_VISIT: _("enterprises visited"),
+}
+
+
+class CollectionEvent(models.Model):
+    """One forum, one questionnaire batch, one round of household visits."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    held_on = models.DateField(_("date"))
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="events"
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organised_events",
+    )
+    # Participants of a forum, questionnaires issued, households visited.
+    count = models.PositiveIntegerField(_("count"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collection event")
+        verbose_name_plural = _("collection events")
+        ordering = ["-held_on", "title"]
+        indexes = [models.Index(fields=["channel", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+    @property
+    def count_label(self) -> str:
+        return str(EVENT_COUNT_LABELS.get(self.channel, _("count")))
+
+
+class AppealStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    TRIAGED = "triaged", _("triaged")
+    ACCEPTED = "accepted", _("accepted into an item")
+    ANSWERED = "answered", _("answered directly")
+    REJECTED = "rejected", _("rejected")
+    CLOSED = "closed", _("closed")
+
+
+class AppealQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=AppealStatus.CLOSED)
+
+
+class Appeal(models.Model):
+    """诉求: what a resident asked for, from any channel."""
+
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("text"), max_length=BODY_MAX, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    event = models.ForeignKey(
+        CollectionEvent,
+        verbose_name=_("collection event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    category = models.ForeignKey(
+        "categories.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    # Private: only staff with intake.view_submitter_contact see these.
+    submitter_name = models.CharField(_("submitter name"), max_length=100, blank=True)
+    submitter_phone = models.CharField(_("submitter phone"), max_length=40, blank=True)
+    submitter_email = models.EmailField(_("submitter e-mail"), blank=True)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitter account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    lat = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    lng = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    received_at = models.DateTimeField(_("received at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.RECEIVED
+    )
+    # The answer given directly, or the reason for rejecting.
+    status_note = models.TextField(_("status note"), blank=True)
+    item = models.ForeignKey(
+        "ledger.LedgerItem",
+        verbose_name=_("ledger item"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_at"]
+        permissions = [
+            ("triage_appeal", _("Can triage appeals")),
+            ("view_submitter_contact", _("Can see submitters' contact data")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["channel", "received_at"]),
+            models.Index(fields=["received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(title=""), name="appeal_title_not_empty"),
+            # Accepted means accepted into an item.
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(item__isnull=False),
+                name="appeal_accepted_has_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.title}"
+
+
+class AppealNotice(models.Model):
+    """A message owed to an appeal's submitter (item settled, appeal answered…).
+    Recorded when the event happens; a delivery job marks it sent."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="notices"
+    )
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice to submitter")
+        verbose_name_plural = _("notices to submitters")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.appeal.tracking_number}: {self.message[:30]}"

@@ -1,0 +1,249 @@
+import datetime as dt
+import random
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shishi.categories.models import Category
+from shishi.core.lifecycle import check_transition, optional_text, require_text, save_with_history
+from shishi.org.models import Unit, UnitKind
+
+from .lifecycle import APPEAL_TRANSITIONS
+from .models import (
+    BODY_MAX,
+    TITLE_MAX,
+    Appeal,
+    AppealNotice,
+    AppealStatus,
+    Channel,
+    CollectionEvent,
+)
+
+# Crockford's base32 without look-alikes: easy to read out over the phone.
+_TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# A received time a little ahead of our clock is a skewed clock, not a forgery.
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def tracking_number_new(received_at: dt.datetime, rng: random.Random | None = None) -> str:
+    """YYMMDD-XXXXXX: the day, then six random characters (not guessable in sequence)."""
+    choice = rng.choice if rng is not None else secrets.choice
+    suffix = "".join(choice(_TRACKING_ALPHABET) for _ in range(6))
+    return f"{timezone.localtime(received_at):%y%m%d}-{suffix}"
+
+
+def tracking_number_normalise(value: str) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
+def _validate_location(community: Unit | None, lat, lng) -> tuple[Decimal | None, Decimal | None]:
+    if community is not None and community.kind not in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
+        raise ValidationError(
+            {"community": _("“%(unit)s” is not a community or village.") % {"unit": community}}
+        )
+    if (lat is None) != (lng is None):
+        raise ValidationError({"lat": _("Give both latitude and longitude, or neither.")})
+    if lat is None:
+        return None, None
+    try:
+        lat, lng = Decimal(str(lat)), Decimal(str(lng))
+    except ArithmeticError:
+        raise ValidationError({"lat": _("Latitude and longitude must be numbers.")}) from None
+    if not (-90 <= lat <= 90):
+        raise ValidationError({"lat": _("Latitude must be between -90 and 90.")})
+    if not (-180 <= lng <= 180):
+        raise ValidationError({"lng": _("Longitude must be between -180 and 180.")})
+    return lat.quantize(Decimal("0.000001")), lng.quantize(Decimal("0.000001"))
+
+
+@transaction.atomic
+def appeal_submit(
+    *,
+    title: str,
+    body: str = "",
+    channel: str,
+    event: CollectionEvent | None = None,
+    category: Category | None = None,
+    received_at: dt.datetime | None = None,
+    submitter_name: str = "",
+    submitter_phone: str = "",
+    submitter_email: str = "",
+    submitter=None,
+    address: str = "",
+    community: Unit | None = None,
+    lat=None,
+    lng=None,
+    actor=None,
+    rng: random.Random | None = None,
+) -> Appeal:
+    """Record an appeal from any channel and give it a tracking number."""
+    title = require_text(title, field="title", max_length=TITLE_MAX, label=_("Title"))
+    body = optional_text(body, field="body", max_length=BODY_MAX, label=_("Text"))
+    if channel not in Channel.values:
+        raise ValidationError(
+            {"channel": _("Unknown channel: %(channel)s.") % {"channel": channel}}
+        )
+    if event is not None and event.channel != channel:
+        raise ValidationError(
+            {
+                "event": _("The collection event “%(event)s” belongs to another channel.")
+                % {"event": event}
+            }
+        )
+    if category is not None and not category.is_active:
+        raise ValidationError(
+            {"category": _("The category “%(name)s” is no longer in use.") % {"name": category}}
+        )
+    now = timezone.now()
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        raise ValidationError({"received_at": _("The received time must include a time zone.")})
+    if received_at > now + _CLOCK_SKEW:
+        raise ValidationError({"received_at": _("The received time is in the future.")})
+    lat, lng = _validate_location(community, lat, lng)
+    appeal = Appeal(
+        title=title,
+        body=body,
+        channel=channel,
+        event=event,
+        category=category,
+        received_at=received_at,
+        submitter_name=optional_text(
+            submitter_name, field="submitter_name", max_length=100, label=_("Name")
+        ),
+        submitter_phone=optional_text(
+            submitter_phone, field="submitter_phone", max_length=40, label=_("Phone")
+        ),
+        submitter_email=(submitter_email or "").strip(),
+        submitter=submitter,
+        address=optional_text(address, field="address", max_length=255, label=_("Address")),
+        community=community,
+        lat=lat,
+        lng=lng,
+    )
+    appeal.full_clean(exclude=["tracking_number", "item"])
+    # A collision of 30^6 random suffixes on the same day is rare; retry anyway.
+    for _attempt in range(10):
+        appeal.tracking_number = tracking_number_new(received_at, rng)
+        if not Appeal.objects.filter(tracking_number=appeal.tracking_number).exists():
+            break
+    save_with_history(appeal, actor=actor, reason="received")
+    return appeal
+
+
+def _require_triage_right(actor) -> None:
+    if not actor.has_perm("intake.triage_appeal"):
+        raise PermissionDenied(_("Only intake clerks may triage appeals."))
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update().get(pk=appeal.pk)
+
+
+@transaction.atomic
+def appeal_triage(*, appeal: Appeal, actor, category: Category) -> Appeal:
+    _require_triage_right(actor)
+    appeal = _locked(appeal)
+    transition = check_transition(APPEAL_TRANSITIONS, "triage", appeal, AppealStatus.choices)
+    if not category.is_active:
+        raise ValidationError(
+            {"category": _("The category “%(name)s” is no longer in use.") % {"name": category}}
+        )
+    appeal.category = category
+    appeal.status = transition.target
+    save_with_history(appeal, actor=actor, reason="triaged")
+    return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal, actor, item) -> Appeal:
+    """Accept an appeal into a ledger item (merging it with the item's other appeals)."""
+    from shishi.ledger.models import FINISHED_STATUSES
+
+    _require_triage_right(actor)
+    appeal = _locked(appeal)
+    transition = check_transition(APPEAL_TRANSITIONS, "accept", appeal, AppealStatus.choices)
+    if item.status in FINISHED_STATUSES:
+        raise ValidationError(
+            {
+                "item": _("“%(item)s” is %(status)s and takes no more appeals.")
+                % {"item": item, "status": item.get_status_display()}
+            }
+        )
+    appeal.item = item
+    appeal.category = appeal.category or item.category
+    appeal.status = transition.target
+    save_with_history(appeal, actor=actor, reason=f"accepted into {item.number}")
+    return appeal
+
+
+@transaction.atomic
+def appeal_answer(*, appeal: Appeal, actor, answer: str) -> Appeal:
+    _require_triage_right(actor)
+    answer = require_text(answer, field="answer", max_length=BODY_MAX, label=_("Answer"))
+    appeal = _locked(appeal)
+    transition = check_transition(APPEAL_TRANSITIONS, "answer", appeal, AppealStatus.choices)
+    appeal.status = transition.target
+    appeal.status_note = answer
+    save_with_history(appeal, actor=actor, reason="answered")
+    notice_record(
+        appeal=appeal, message=_("Your appeal has been answered: %(answer)s") % {"answer": answer}
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_reject(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    _require_triage_right(actor)
+    reason = require_text(reason, field="reason", max_length=BODY_MAX, label=_("Reason"))
+    appeal = _locked(appeal)
+    transition = check_transition(APPEAL_TRANSITIONS, "reject", appeal, AppealStatus.choices)
+    appeal.status = transition.target
+    appeal.status_note = reason
+    save_with_history(appeal, actor=actor, reason="rejected")
+    notice_record(
+        appeal=appeal, message=_("Your appeal was not accepted: %(reason)s") % {"reason": reason}
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_close(*, appeal: Appeal, actor) -> Appeal:
+    _require_triage_right(actor)
+    appeal = _locked(appeal)
+    transition = check_transition(APPEAL_TRANSITIONS, "close", appeal, AppealStatus.choices)
+    appeal.status = transition.target
+    appeal.closed_at = timezone.now()
+    save_with_history(appeal, actor=actor, reason="closed")
+    return appeal
+
+
+def appeals_follow_item(*, item, actor, transition_name: str, message: str = "") -> int:
+    """Move every appeal of `item` that the transition applies to (settling closes
+    them, reopening reopens them, cancelling releases them). Called by the ledger
+    services inside their transaction; returns how many moved."""
+    transition = APPEAL_TRANSITIONS[transition_name]
+    moved = 0
+    for appeal in item.appeals.select_for_update().filter(status__in=transition.sources):
+        appeal.status = transition.target
+        if transition.target == AppealStatus.CLOSED:
+            appeal.closed_at = timezone.now()
+        elif transition.target == AppealStatus.TRIAGED:
+            appeal.item = None
+            appeal.closed_at = None
+        else:
+            appeal.closed_at = None
+        save_with_history(appeal, actor=actor, reason=f"{transition_name} {item.number}")
+        if message:
+            notice_record(appeal=appeal, message=message)
+        moved += 1
+    return moved
+
+
+def notice_record(*, appeal: Appeal, message: str) -> AppealNotice:
+    """Record that the appeal's submitter is owed this message."""
+    return AppealNotice.objects.create(appeal=appeal, message=message)

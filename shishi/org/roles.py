@@ -1,0 +1,85 @@
+"""The roles are Django groups with permissions. This module names them and says
+which permissions each holds; a data migration (and `roles_sync`) applies it."""
+
+RESIDENT = "resident"
+CLERK = "clerk"
+UNIT_HANDLER = "unit_handler"
+LEADER = "leader"
+SUPERVISOR = "supervisor"
+ADMINISTRATOR = "administrator"
+
+# Group names are data that staff see in the admin, so they are Chinese. Code
+# refers to roles by the constants above and checks permissions, not names.
+ROLE_GROUPS = {
+    RESIDENT: "居民",
+    CLERK: "受理员",
+    UNIT_HANDLER: "单位经办人",
+    LEADER: "领办领导",
+    SUPERVISOR: "督办员",
+    ADMINISTRATOR: "管理员",
+}
+
+# app_label.codename for each role.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    RESIDENT: [
+        "intake.add_appeal",
+    ],
+    CLERK: [
+        "intake.add_appeal",
+        "intake.view_appeal",
+        "intake.triage_appeal",
+        "intake.view_submitter_contact",
+        "intake.add_collectionevent",
+        "intake.change_collectionevent",
+        "intake.view_collectionevent",
+        "ledger.view_ledgeritem",
+        "ledger.add_ledgeritem",
+    ],
+    UNIT_HANDLER: [
+        "intake.view_appeal",
+        "ledger.view_ledgeritem",
+        "ledger.add_ledgeritem",  # only kinds whose policy lets handlers open (claims)
+        "ledger.report_progress",
+    ],
+    LEADER: [
+        "intake.view_appeal",
+        "ledger.view_ledgeritem",
+        "ledger.add_ledgeritem",
+        "ledger.claim_ledgeritem",
+        "ledger.report_progress",
+    ],
+    SUPERVISOR: [
+        "intake.view_appeal",
+        "intake.view_submitter_contact",
+        "ledger.view_ledgeritem",
+        "ledger.verify_ledgeritem",
+        "ledger.record_followup",
+        "ledger.manage_ledgeritem",
+    ],
+    ADMINISTRATOR: [],  # administrators are superusers or staff with all permissions
+}
+
+
+def sync_role_groups(apps=None) -> None:
+    """Create the role groups and give them exactly their permissions. Safe to run
+    again; used by the data migration (with historical `apps`) and by tests."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    # Permissions are normally created after migrations; make sure they exist now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=apps)
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=ROLE_GROUPS[role])
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        if role == ADMINISTRATOR:
+            wanted = list(Permission.objects.all())
+        group.permissions.set(wanted)
