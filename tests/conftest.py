@@ -1,0 +1,101 @@
+"""Shared fixtures: a small district and one named person per role, so every
+permission test reads like a sentence (alice the resident cannot…)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from shishi.categories.services import category_create
+from shishi.ledger.services import TargetSpec, item_claim, item_create, item_open
+from shishi.org.services import unit_create, user_create
+
+
+@pytest.fixture
+def district(db):
+    root = unit_create(name="中原区", kind="district")
+    street = unit_create(name="林山寨街道", kind="street", parent=root)
+    return {
+        "district": root,
+        "street": street,
+        "community": unit_create(name="建设路社区", kind="community", parent=street),
+        "education": unit_create(name="区教育局", kind="department", parent=root),
+        "transport": unit_create(name="区城建局", kind="department", parent=root),
+    }
+
+
+@pytest.fixture
+def alice(db):
+    """A resident."""
+    return user_create(username="alice", full_name="艾丽斯", roles=["resident"], password="pw-alice-1")
+
+
+@pytest.fixture
+def bob(db):
+    """An intake clerk."""
+    return user_create(username="bob", full_name="鲍勃", roles=["clerk"], password="pw-bob-1")
+
+
+@pytest.fixture
+def carol(district):
+    """A unit handler at the education bureau."""
+    return user_create(
+        username="carol", full_name="卡罗尔", roles=["unit_handler"], units=[district["education"]]
+    )
+
+
+@pytest.fixture
+def hank(district):
+    """A unit handler at the construction bureau (another unit)."""
+    return user_create(
+        username="hank", full_name="汉克", roles=["unit_handler"], units=[district["transport"]]
+    )
+
+
+@pytest.fixture
+def dave(db):
+    """A responsible leader (领办领导)."""
+    return user_create(username="dave", full_name="戴夫", roles=["leader"])
+
+
+@pytest.fixture
+def lena(db):
+    """Another leader."""
+    return user_create(username="lena", full_name="莉娜", roles=["leader"])
+
+
+@pytest.fixture
+def erin(db):
+    """A supervisor (督办, verifier)."""
+    return user_create(username="erin", full_name="艾琳", roles=["supervisor"])
+
+
+@pytest.fixture
+def category(db):
+    return category_create(name="教育优先", code="education")
+
+
+@pytest.fixture
+def make_item(bob, category):
+    """Create (and by default open) a project item with one target."""
+
+    def make(*, open_it=True, title="新增中小学学位", targets=None, deadline=None, **kwargs):
+        item = item_create(
+            kind=kwargs.pop("kind", "project"),
+            title=title,
+            category=kwargs.pop("category", category),
+            actor=kwargs.pop("actor", bob),
+            deadline=deadline or timezone.now() + dt.timedelta(days=90),
+            targets=targets if targets is not None else [TargetSpec("新增学位", "个", 6360)],
+            **kwargs,
+        )
+        if open_it:
+            item = item_open(item=item, actor=bob)
+        return item
+
+    return make
+
+
+@pytest.fixture
+def claimed_item(make_item, dave, district):
+    return item_claim(item=make_item(), actor=dave, lead_unit=district["education"])
