@@ -128,6 +128,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "shishi.sqlite3",
+            # A file, not memory, so concurrency tests get real second connections.
+            "TEST": {"NAME": str(DATA_DIR / "test-shishi.sqlite3")},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two
                 # concurrent writers queue up instead of failing mid-transaction,

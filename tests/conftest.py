@@ -11,6 +11,12 @@ from shishi.ledger.services import TargetSpec, item_claim, item_create, item_ope
 from shishi.org.services import unit_create, user_create
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Real hashers are slow on purpose; tests only need passwords to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def district(db):
     root = unit_create(name="中原区", kind="district")
