@@ -129,7 +129,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "shishi.sqlite3",
             # A file, not memory, so concurrency tests get real second connections.
-            "TEST": {"NAME": str(DATA_DIR / "test-shishi.sqlite3")},
+            # One file per test process, so parallel runs do not share it.
+            "TEST": {"NAME": str(DATA_DIR / f"test-shishi-{os.getpid()}.sqlite3")},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two
                 # concurrent writers queue up instead of failing mid-transaction,

@@ -1,3 +1,6 @@
+import hashlib
+from collections.abc import Iterable, Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -23,7 +26,7 @@ def category_create(
         raise ValidationError(
             {"name": _("There is already a category named “%(name)s” there.") % {"name": name}}
         )
-    code = code or _unique_code(name)
+    code = code or _unique_code(name, parent)
     if Category.objects.filter(code=code).exists():
         raise ValidationError(
             {"code": _("The category code “%(code)s” is taken.") % {"code": code}}
@@ -35,9 +38,11 @@ def category_create(
     return category
 
 
-def _unique_code(name: str) -> str:
-    # Chinese names slugify to nothing; fall back to a numbered code.
-    base = slugify(name)[:40] or "cat"
+def _unique_code(name: str, parent: Category | None) -> str:
+    # Chinese names slugify to nothing: derive a short code from the path, so
+    # the same taxonomy loaded anywhere gets the same codes.
+    path = f"{parent.path} › {name}" if parent else name
+    base = slugify(name)[:40] or "c" + hashlib.sha1(path.encode()).hexdigest()[:8]  # noqa: S324
     if not Category.objects.filter(code=base).exists():
         return base
     n = Category.objects.filter(code__startswith=f"{base}-").count() + 2
@@ -60,3 +65,37 @@ def category_resolve(value) -> Category:
     if found is None:
         raise ValidationError({"category": _("Unknown category: “%(value)s”.") % {"value": text}})
     return found
+
+
+@transaction.atomic
+def category_tree_load(rows: Iterable[Sequence[str | None]], *, actor=None) -> tuple[int, int]:
+    """Load a category tree given as rows of level names (一级, 二级, 三级 …),
+    creating what is missing. Returns (created, already there). A row with a
+    gap (a lower level named under an empty higher one) is refused by number."""
+    created = existing = 0
+    cache: dict[tuple[int | None, str], Category] = {}
+    for number, row in enumerate(rows, start=1):
+        names = [str(cell).strip() if cell is not None else "" for cell in row]
+        while names and not names[-1]:
+            names.pop()
+        if not names:
+            continue
+        if "" in names:
+            raise ValidationError(
+                {
+                    "row": _("Row %(row)d: level %(level)d is empty but a lower level is named.")
+                    % {"row": number, "level": names.index("") + 1}
+                }
+            )
+        parent = None
+        for name in names:
+            key = (parent.pk if parent else None, name)
+            node = cache.get(key) or Category.objects.filter(parent=parent, name=name).first()
+            if node is None:
+                node = category_create(name=name, parent=parent, actor=actor)
+                created += 1
+            elif key not in cache:
+                existing += 1
+            cache[key] = node
+            parent = node
+    return created, existing
