@@ -135,6 +135,45 @@ def appeal_submit(
     return appeal
 
 
+@transaction.atomic
+def collection_event_create(
+    *,
+    channel: str,
+    title: str,
+    held_on: dt.date,
+    unit: Unit,
+    count: int = 0,
+    organiser=None,
+    notes: str = "",
+    actor=None,
+) -> CollectionEvent:
+    """Record one forum, questionnaire batch or visit round with its own count."""
+    title = require_text(title, field="title", max_length=TITLE_MAX, label=_("Title"))
+    if channel not in Channel.values:
+        raise ValidationError(
+            {"channel": _("Unknown channel: %(channel)s.") % {"channel": channel}}
+        )
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("The event's date is in the future.")})
+    if not unit.is_active:
+        raise ValidationError(
+            {"unit": _("The unit “%(unit)s” is no longer active.") % {"unit": unit}}
+        )
+    if not isinstance(count, int) or count < 0:
+        raise ValidationError({"count": _("The count must be a whole number, 0 or more.")})
+    event = CollectionEvent(
+        channel=channel,
+        title=title,
+        held_on=held_on,
+        unit=unit,
+        count=count,
+        organiser=organiser,
+        notes=optional_text(notes, field="notes", max_length=BODY_MAX, label=_("Notes")),
+    )
+    save_with_history(event, actor=actor, reason="created")
+    return event
+
+
 def _require_triage_right(actor) -> None:
     if not actor.has_perm("intake.triage_appeal"):
         raise PermissionDenied(_("Only intake clerks may triage appeals."))

@@ -120,3 +120,17 @@ def test_only_clerks_triage(request, who, category):
     appeal = appeal_submit(title="路灯不亮", channel="web")
     with pytest.raises(PermissionDenied):
         appeal_triage(appeal=appeal, actor=person, category=category)
+
+
+def test_a_collection_event_keeps_its_own_count(district):
+    from shishi.intake.services import collection_event_create
+
+    event = collection_event_create(
+        channel="questionnaire", title="第一批调查问卷", held_on=timezone.localdate(), unit=district["street"], count=1200
+    )
+    assert event.count_label in ("questionnaires issued", "发放问卷份数", "发放调查问卷份数")
+    for bad, field in (({"count": -1}, "count"), ({"held_on": timezone.localdate() + dt.timedelta(days=2)}, "held_on"), ({"channel": "x"}, "channel")):
+        data = {"channel": "forum", "title": "座谈会", "held_on": timezone.localdate(), "unit": district["street"], **bad}
+        with pytest.raises(ValidationError) as err:
+            collection_event_create(**data)
+        assert field in err.value.message_dict
