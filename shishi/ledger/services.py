@@ -38,6 +38,15 @@ from .models import (
 )
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# Evidence is photos and documents; the first bytes must match the extension.
+EVIDENCE_SIGNATURES = {
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),
+    "pdf": (b"%PDF-",),
+}
 
 
 @dataclass(frozen=True)
@@ -237,17 +246,45 @@ def item_start(*, item: LedgerItem, actor) -> LedgerItem:
     return item
 
 
+def _check_evidence_file(upload: UploadedFile) -> None:
+    name = upload.name or ""
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(
+            {
+                "evidence": _("“%(name)s” is larger than %(max)d MB.")
+                % {"name": name, "max": MAX_EVIDENCE_BYTES // (1024 * 1024)}
+            }
+        )
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    signatures = EVIDENCE_SIGNATURES.get(suffix)
+    if signatures is None:
+        raise ValidationError(
+            {
+                "evidence": _(
+                    "“%(name)s”: evidence must be a photo (JPEG, PNG, GIF, WebP) or a PDF."
+                )
+                % {"name": name}
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(signatures):
+        raise ValidationError(
+            {
+                "evidence": _("“%(name)s” is not really a %(kind)s file.")
+                % {"name": name, "kind": suffix.upper()}
+            }
+        )
+
+
 def _attach(
     *, item: LedgerItem, files: Sequence[UploadedFile], purpose: str, actor, report=None
 ) -> None:
+    # Check every file before storing any, so a bad one leaves nothing behind.
     for upload in files:
-        if upload.size > MAX_EVIDENCE_BYTES:
-            raise ValidationError(
-                {
-                    "evidence": _("“%(name)s” is larger than %(max)d MB.")
-                    % {"name": upload.name, "max": MAX_EVIDENCE_BYTES // (1024 * 1024)}
-                }
-            )
+        _check_evidence_file(upload)
+    for upload in files:
         Evidence.objects.create(
             item=item,
             report=report,
@@ -293,6 +330,8 @@ def progress_report_submit(
     narrative = optional_text(
         narrative, field="narrative", max_length=TEXT_MAX, label=_("Narrative")
     )
+    for upload in files:
+        _check_evidence_file(upload)
 
     targets = {t.pk: t for t in item.targets.all()}
     by_name = {t.name: t for t in targets.values()}

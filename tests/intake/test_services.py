@@ -33,7 +33,9 @@ def test_an_appeal_gets_a_tracking_number(district):
     )
     assert appeal.status == AppealStatus.RECEIVED
     assert len(appeal.tracking_number) == 13 and appeal.tracking_number[6] == "-"
-    assert tracking_number_normalise(f" {appeal.tracking_number.lower()} ") == appeal.tracking_number
+    assert (
+        tracking_number_normalise(f" {appeal.tracking_number.lower()} ") == appeal.tracking_number
+    )
     assert appeal.history.count() == 1
 
 
@@ -48,7 +50,7 @@ def test_an_appeal_gets_a_tracking_number(district):
         ({"lat": "134.7", "lng": "113.6"}, "lat"),
         ({"lat": "34.7", "lng": "213.6"}, "lng"),
         ({"received_at": timezone.now() + dt.timedelta(days=1)}, "received_at"),
-        ({"received_at": dt.datetime(2021, 3, 1, 9, 0)}, "received_at"),
+        ({"received_at": dt.datetime(2021, 3, 1, 9, 0)}, "received_at"),  # noqa: DTZ001
         ({"submitter_email": "not-an-email"}, "submitter_email"),
     ],
 )
@@ -71,7 +73,11 @@ def test_an_event_of_another_channel_is_refused(district):
     from shishi.intake.models import CollectionEvent
 
     forum = CollectionEvent.objects.create(
-        channel="forum", title="座谈会", held_on=timezone.localdate(), unit=district["street"], count=30
+        channel="forum",
+        title="座谈会",
+        held_on=timezone.localdate(),
+        unit=district["street"],
+        count=30,
     )
     with pytest.raises(ValidationError) as err:
         appeal_submit(title="路灯不亮", channel="visit", event=forum)
@@ -126,11 +132,25 @@ def test_a_collection_event_keeps_its_own_count(district):
     from shishi.intake.services import collection_event_create
 
     event = collection_event_create(
-        channel="questionnaire", title="第一批调查问卷", held_on=timezone.localdate(), unit=district["street"], count=1200
+        channel="questionnaire",
+        title="第一批调查问卷",
+        held_on=timezone.localdate(),
+        unit=district["street"],
+        count=1200,
     )
     assert event.count_label in ("questionnaires issued", "发放问卷份数", "发放调查问卷份数")
-    for bad, field in (({"count": -1}, "count"), ({"held_on": timezone.localdate() + dt.timedelta(days=2)}, "held_on"), ({"channel": "x"}, "channel")):
-        data = {"channel": "forum", "title": "座谈会", "held_on": timezone.localdate(), "unit": district["street"], **bad}
+    for bad, field in (
+        ({"count": -1}, "count"),
+        ({"held_on": timezone.localdate() + dt.timedelta(days=2)}, "held_on"),
+        ({"channel": "x"}, "channel"),
+    ):
+        data = {
+            "channel": "forum",
+            "title": "座谈会",
+            "held_on": timezone.localdate(),
+            "unit": district["street"],
+            **bad,
+        }
         with pytest.raises(ValidationError) as err:
             collection_event_create(**data)
         assert field in err.value.message_dict

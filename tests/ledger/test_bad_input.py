@@ -34,7 +34,7 @@ def create(bob, default_category, **overrides):
         ({"title": "长" * 201}, "title"),
         ({"description": "长" * 10_001}, "description"),
         ({"deadline": timezone.now() - dt.timedelta(hours=1)}, "deadline"),
-        ({"deadline": dt.datetime(2030, 1, 1)}, "deadline"),  # naive
+        ({"deadline": dt.datetime(2030, 1, 1)}, "deadline"),  # noqa: DTZ001 (naive on purpose)
         ({"targets": [TargetSpec("泊位", "个", -1)]}, "targets[1]"),
         ({"targets": [TargetSpec("泊位", "个", "很多")]}, "targets[1]"),
         ({"targets": [TargetSpec("泊位", "个", "NaN")]}, "targets[1]"),
@@ -44,7 +44,9 @@ def create(bob, default_category, **overrides):
         ({"category": None}, "category"),
     ],
 )
-def test_bad_item_input_names_the_field_and_stores_nothing(bob, category, make_item, overrides, field):
+def test_bad_item_input_names_the_field_and_stores_nothing(
+    bob, category, make_item, overrides, field
+):
     existing = make_item(title="已有的实事")
     before = (LedgerItem.objects.count(), Target.objects.count(), existing.history.count())
     with pytest.raises(ValidationError) as err:

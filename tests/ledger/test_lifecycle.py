@@ -160,7 +160,9 @@ def test_settle_refuses_an_item_not_awaiting_verification(claimed_item, erin):
         item_settle(item=claimed_item, actor=erin, evidence="已核验")
 
 
-def test_reopen_needs_a_reason_and_reopens_the_appeals(claimed_item, bob, carol, dave, erin, category):
+def test_reopen_needs_a_reason_and_reopens_the_appeals(
+    claimed_item, bob, carol, dave, erin, category
+):
     appeal = appeal_submit(title="学位紧张", channel="web")
     appeal_accept(appeal=appeal, actor=bob, item=claimed_item)
     item = settle_ready(claimed_item, carol, dave)
@@ -233,8 +235,12 @@ def test_overdue_is_derived_from_the_deadline(make_item, dave, district):
 
 
 def test_weekly_report_correction_keeps_the_old_version(claimed_item, carol):
-    first = progress_report_submit(item=claimed_item, actor=carol, percent=30, actuals={"新增学位": 1000})
-    second = progress_report_submit(item=claimed_item, actor=carol, percent=35, actuals={"新增学位": 1200})
+    first = progress_report_submit(
+        item=claimed_item, actor=carol, percent=30, actuals={"新增学位": 1000}
+    )
+    second = progress_report_submit(
+        item=claimed_item, actor=carol, percent=35, actuals={"新增学位": 1200}
+    )
     first.refresh_from_db()
     assert (first.version, first.is_current) == (1, False)
     assert (second.version, second.is_current) == (2, True)
@@ -246,13 +252,19 @@ def test_weekly_report_correction_keeps_the_old_version(claimed_item, carol):
 def test_a_late_correction_does_not_overwrite_newer_actuals(claimed_item, carol):
     today = timezone.localdate()
     last_week = today - dt.timedelta(days=7)
-    progress_report_submit(item=claimed_item, actor=carol, percent=20, actuals={"新增学位": 500}, week=last_week)
+    progress_report_submit(
+        item=claimed_item, actor=carol, percent=20, actuals={"新增学位": 500}, week=last_week
+    )
     progress_report_submit(item=claimed_item, actor=carol, percent=40, actuals={"新增学位": 900})
-    progress_report_submit(item=claimed_item, actor=carol, percent=25, actuals={"新增学位": 600}, week=last_week)
+    progress_report_submit(
+        item=claimed_item, actor=carol, percent=25, actuals={"新增学位": 600}, week=last_week
+    )
     assert claimed_item.targets.get().actual_quantity == Decimal("900.00")
 
 
-def test_missing_report_lists_active_items_without_this_weeks_report(make_item, claimed_item, carol):
+def test_missing_report_lists_active_items_without_this_weeks_report(
+    make_item, claimed_item, carol
+):
     monday = week_start(timezone.localdate())
     unclaimed = make_item(title="另一件实事")
     assert list(LedgerItem.objects.missing_report(monday)) == [claimed_item]
@@ -263,14 +275,21 @@ def test_missing_report_lists_active_items_without_this_weeks_report(make_item, 
 
 def test_report_refused_for_a_future_week_or_bad_percent(claimed_item, carol):
     with pytest.raises(ValidationError) as err:
-        progress_report_submit(item=claimed_item, actor=carol, percent=10, week=timezone.localdate() + dt.timedelta(days=8))
+        progress_report_submit(
+            item=claimed_item,
+            actor=carol,
+            percent=10,
+            week=timezone.localdate() + dt.timedelta(days=8),
+        )
     assert "week" in err.value.message_dict
     for bad in (-1, 101, "abc"):
         with pytest.raises(ValidationError) as err:
             progress_report_submit(item=claimed_item, actor=carol, percent=bad)
         assert "percent" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        progress_report_submit(item=claimed_item, actor=carol, percent=10, actuals={"不存在的指标": 1})
+        progress_report_submit(
+            item=claimed_item, actor=carol, percent=10, actuals={"不存在的指标": 1}
+        )
     assert "actuals" in err.value.message_dict
     with pytest.raises(ValidationError):
         progress_report_submit(item=claimed_item, actor=carol, percent=10, actuals={"新增学位": -5})

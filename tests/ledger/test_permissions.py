@@ -20,12 +20,24 @@ pytestmark = pytest.mark.django_db
 
 def test_a_resident_cannot_open_an_item(alice, category):
     with pytest.raises(PermissionDenied):
-        item_create(kind="project", title="x", category=category, actor=alice, targets=[TargetSpec("a", "个", 1)])
+        item_create(
+            kind="project",
+            title="x",
+            category=category,
+            actor=alice,
+            targets=[TargetSpec("a", "个", 1)],
+        )
 
 
 def test_a_unit_handler_may_open_a_claim_but_not_a_project(carol, category):
     with pytest.raises(PermissionDenied):
-        item_create(kind="project", title="新建学校", category=category, actor=carol, targets=[TargetSpec("a", "所", 1)])
+        item_create(
+            kind="project",
+            title="新建学校",
+            category=category,
+            actor=carol,
+            targets=[TargetSpec("a", "所", 1)],
+        )
     item = item_create(kind="claim", title="张某家财理赔", category=category, actor=carol)
     assert item.status == ItemStatus.DRAFT
     # The claim's deadline comes from its kind policy: 24 hours.
@@ -55,7 +67,9 @@ def test_the_lead_units_handler_and_the_owner_may_report(claimed_item, carol, da
 
 
 def test_a_handler_without_the_report_right_cannot_report(claimed_item, district):
-    member = user_create(username="mia", full_name="米娅", roles=["clerk"], units=[district["education"]])
+    member = user_create(
+        username="mia", full_name="米娅", roles=["clerk"], units=[district["education"]]
+    )
     with pytest.raises(PermissionDenied):
         progress_report_submit(item=claimed_item, actor=member, percent=10)
 
@@ -69,7 +83,9 @@ def test_the_owner_cannot_verify_their_own_item(claimed_item, carol, dave):
     assert item.status == ItemStatus.AWAITING_VERIFICATION
 
 
-def test_an_owner_who_is_also_a_supervisor_still_cannot_verify(make_item, district, category, carol):
+def test_an_owner_who_is_also_a_supervisor_still_cannot_verify(
+    make_item, district, category, carol
+):
     boss = user_create(username="boss", full_name="双重身份", roles=["leader", "supervisor"])
     item = item_claim(item=make_item(), actor=boss, lead_unit=district["education"])
     progress_report_submit(item=item, actor=carol, percent=100, actuals={"新增学位": 6360})
