@@ -17,6 +17,16 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    # Outside DEBUG the settings use whitenoise's manifest storage, which needs
+    # `collectstatic`; tests render templates without collecting.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def district(db):
     root = unit_create(name="中原区", kind="district")

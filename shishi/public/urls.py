@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.ledger_list, name="ledger"),
     path("items/<str:number>/", views.item_detail, name="item"),
     path("track/", views.track, name="track"),
+    path("track/<str:tracking_number>/", views.track_detail, name="track_detail"),
 ]
