@@ -20,20 +20,56 @@ def shishi(*args) -> str:
 
 
 def test_the_closed_loop_from_the_command_line(district, category, bob, carol, dave, erin):
-    out = shishi("appeal", "submit", "--title", "孩子上学远", "--channel", "forum", "--community", "建设路社区", "--phone", "13900000000")
+    out = shishi(
+        "appeal",
+        "submit",
+        "--title",
+        "孩子上学远",
+        "--channel",
+        "forum",
+        "--community",
+        "建设路社区",
+        "--phone",
+        "13900000000",
+    )
     number = out.split()[0]
     shishi("appeal", "triage", number, "--user", "bob", "--category", "education")
 
     out = shishi(
-        "ledger", "create", "--user", "bob", "--title", "新建续建中小学", "--category", "教育优先",
-        "--deadline", "2099-12-31", "--target", "新增学位:个:6360", "--target", "新增教学班:个:138", "--open",
+        "ledger",
+        "create",
+        "--user",
+        "bob",
+        "--title",
+        "新建续建中小学",
+        "--category",
+        "教育优先",
+        "--deadline",
+        "2099-12-31",
+        "--target",
+        "新增学位:个:6360",
+        "--target",
+        "新增教学班:个:138",
+        "--open",
     )
     item_number = out.split()[0]
     assert LedgerItem.objects.get(number=item_number).status == ItemStatus.OPEN
 
     shishi("appeal", "accept", number, "--user", "bob", "--item", item_number)
     shishi("ledger", "claim", item_number, "--user", "dave", "--unit", "区教育局")
-    shishi("ledger", "report", item_number, "--user", "carol", "--percent", "100", "--actual", "新增学位=6360", "--actual", "新增教学班=138")
+    shishi(
+        "ledger",
+        "report",
+        item_number,
+        "--user",
+        "carol",
+        "--percent",
+        "100",
+        "--actual",
+        "新增学位=6360",
+        "--actual",
+        "新增教学班=138",
+    )
     assert item_number in shishi("ledger", "list", "--status", "in_progress")
     shishi("ledger", "submit", item_number, "--user", "dave")
     shishi("ledger", "settle", item_number, "--user", "erin", "--evidence", "验收合格")
@@ -41,19 +77,32 @@ def test_the_closed_loop_from_the_command_line(district, category, bob, carol, d
 
     shown = shishi("ledger", "show", item_number)
     assert "新增学位: 6360 / 6360 个" in shown and "settled" in shown
-    assert "已关闭" in shishi("appeal", "show", number.lower()) or "closed" in shishi("appeal", "show", number)
+    assert str(AppealStatus.CLOSED.label) in shishi("appeal", "show", number.lower())
 
 
 def test_refusals_become_clear_command_errors(make_item, bob, district):
     item = make_item()
-    with pytest.raises(CommandError, match="claim|领账"):
+    with pytest.raises(CommandError):
         shishi("ledger", "claim", item.number, "--user", "bob", "--unit", "区教育局")
+    item.refresh_from_db()
+    assert item.owner is None
     with pytest.raises(CommandError, match="No ledger item"):
         shishi("ledger", "open", "SS-1999-9999", "--user", "bob")
     with pytest.raises(CommandError, match="No user"):
         shishi("ledger", "open", item.number, "--user", "nobody")
     with pytest.raises(CommandError, match="NAME:UNIT:QUANTITY"):
-        shishi("ledger", "create", "--user", "bob", "--title", "x", "--category", "education", "--target", "broken")
+        shishi(
+            "ledger",
+            "create",
+            "--user",
+            "bob",
+            "--title",
+            "x",
+            "--category",
+            "education",
+            "--target",
+            "broken",
+        )
     with pytest.raises(CommandError, match="ISO week"):
         shishi("ledger", "missing", "--week", "2021-W60")
 

@@ -8,10 +8,16 @@ import pytest
 
 
 def run_settings(env_overrides: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "PYTEST_VERSION")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "PYTEST_VERSION")
+    }
     env.update({"SHISHI_DATA_DIR": str(tmp_path), **env_overrides})
     code = "import shishi.settings as s; print(s.DATABASES['default']['ENGINE'], s.TIME_ZONE, s.LANGUAGE_CODE)"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_a_missing_secret_outside_debug_is_an_error(tmp_path):
@@ -34,7 +40,9 @@ def test_a_secret_file_is_read(tmp_path):
 
 
 def test_database_url_selects_postgresql(tmp_path):
-    result = run_settings({"DEBUG": "1", "DATABASE_URL": "postgres://u@db.invalid:5432/x"}, tmp_path)
+    result = run_settings(
+        {"DEBUG": "1", "DATABASE_URL": "postgres://u@db.invalid:5432/x"}, tmp_path
+    )
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
 
 

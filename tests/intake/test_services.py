@@ -129,6 +129,7 @@ def test_only_clerks_triage(request, who, category):
 
 
 def test_a_collection_event_keeps_its_own_count(district):
+    from shishi.intake.models import EVENT_COUNT_LABELS
     from shishi.intake.services import collection_event_create
 
     event = collection_event_create(
@@ -138,7 +139,7 @@ def test_a_collection_event_keeps_its_own_count(district):
         unit=district["street"],
         count=1200,
     )
-    assert event.count_label in ("questionnaires issued", "发放问卷份数", "发放调查问卷份数")
+    assert event.count_label == str(EVENT_COUNT_LABELS["questionnaire"])
     for bad, field in (
         ({"count": -1}, "count"),
         ({"held_on": timezone.localdate() + dt.timedelta(days=2)}, "held_on"),

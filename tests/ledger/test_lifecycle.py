@@ -29,6 +29,12 @@ from shishi.ledger.services import (
 pytestmark = pytest.mark.django_db
 
 
+def assert_refused_because_of(err, status: str) -> None:
+    """The refusal is a transition error that names the current status."""
+    assert err.value.code == "invalid_transition"
+    assert str(ItemStatus(status).label) in err.value.messages[0]
+
+
 def settle_ready(item, handler, owner):
     progress_report_submit(item=item, actor=handler, percent=100, actuals={"新增学位": 6360})
     return item_submit_for_verification(item=item, actor=owner)
@@ -77,8 +83,9 @@ def test_every_transition_lists_where_it_may_start(name):
 
 def test_open_refuses_a_non_draft(make_item, bob):
     item = make_item()
-    with pytest.raises(ValidationError, match="open"):
+    with pytest.raises(ValidationError) as err:
         item_open(item=item, actor=bob)
+    assert_refused_because_of(err, ItemStatus.OPEN)
 
 
 def test_open_refuses_a_past_deadline_and_changes_nothing(make_item, bob):
@@ -100,8 +107,9 @@ def test_open_needs_a_target_for_a_project(make_item, bob):
 
 def test_claim_refuses_a_draft(make_item, dave, district):
     item = make_item(open_it=False)
-    with pytest.raises(ValidationError, match="draft|草稿"):
+    with pytest.raises(ValidationError) as err:
         item_claim(item=item, actor=dave, lead_unit=district["education"])
+    assert_refused_because_of(err, ItemStatus.DRAFT)
 
 
 def test_second_claim_is_refused_naming_the_first_owner(make_item, dave, lena, district):
@@ -122,8 +130,9 @@ def test_start_moves_a_claimed_item_into_progress(claimed_item, carol):
 
 
 def test_submit_requires_in_progress(claimed_item, dave):
-    with pytest.raises(ValidationError, match="submit|提交"):
+    with pytest.raises(ValidationError) as err:
         item_submit_for_verification(item=claimed_item, actor=dave)
+    assert_refused_because_of(err, ItemStatus.CLAIMED)
 
 
 def test_send_back_returns_to_work_with_a_note(claimed_item, carol, dave, erin):
@@ -156,8 +165,9 @@ def test_settle_needs_an_actual_for_every_target(make_item, dave, carol, erin, d
 
 
 def test_settle_refuses_an_item_not_awaiting_verification(claimed_item, erin):
-    with pytest.raises(ValidationError, match="settle|清账"):
+    with pytest.raises(ValidationError) as err:
         item_settle(item=claimed_item, actor=erin, evidence="已核验")
+    assert_refused_because_of(err, ItemStatus.CLAIMED)
 
 
 def test_reopen_needs_a_reason_and_reopens_the_appeals(
@@ -177,8 +187,9 @@ def test_reopen_needs_a_reason_and_reopens_the_appeals(
 
 
 def test_reopen_refuses_an_item_in_progress(claimed_item, erin):
-    with pytest.raises(ValidationError, match="reopen|重新"):
+    with pytest.raises(ValidationError) as err:
         item_reopen(item=claimed_item, actor=erin, reason="?")
+    assert_refused_because_of(err, ItemStatus.CLAIMED)
 
 
 def test_suspend_and_resume_return_to_the_earlier_status(claimed_item, erin):
