@@ -43,7 +43,9 @@ def district(db):
 @pytest.fixture
 def alice(db):
     """A resident."""
-    return user_create(username="alice", full_name="艾丽斯", roles=["resident"], password="pw-alice-1")
+    return user_create(
+        username="alice", full_name="艾丽斯", roles=["resident"], password="pw-alice-1"
+    )
 
 
 @pytest.fixture
