@@ -187,8 +187,12 @@ class TargetInline(LedgerInlineMixin, admin.TabularInline):
 
 class ProgressReportInline(LedgerInlineMixin, ReadOnlyInline):
     model = ProgressReport
-    fields = ["week_label", "version", "is_current", "percent", "reported_by", "reported_at"]
+    fields = ["week", "version", "is_current", "percent", "reported_by", "reported_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("ISO week"))
+    def week(self, report):
+        return report.week_label
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reported_by")

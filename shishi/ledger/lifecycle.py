@@ -5,13 +5,14 @@ settled (清账); reopen with a reason; suspend/resume; cancel with a reason.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shishi.core.lifecycle import Transition, transition_table
 
 from .models import ItemStatus as S
 
 ITEM_TRANSITIONS = transition_table(
-    Transition("open", _("open"), frozenset({S.DRAFT}), S.OPEN),
+    Transition("open", pgettext_lazy("action", "open"), frozenset({S.DRAFT}), S.OPEN),
     Transition("claim", _("claim"), frozenset({S.OPEN}), S.CLAIMED),
     Transition("start", _("start work on"), frozenset({S.CLAIMED}), S.IN_PROGRESS),
     Transition(

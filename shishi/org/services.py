@@ -20,12 +20,16 @@ def unit_create(
         raise ValidationError({"kind": _("Unknown unit kind: %(kind)s.") % {"kind": kind}})
     parent_kind = parent.kind if parent else None
     if parent_kind not in ALLOWED_PARENT_KINDS[kind]:
-        raise ValidationError(
-            {
-                "parent": _("A unit of kind “%(kind)s” cannot sit under “%(parent)s”.")
-                % {"kind": UnitKind(kind).label, "parent": parent or _("nothing (the top)")}
+        if parent is None:
+            message = _("A unit of kind “%(kind)s” needs a parent unit.") % {
+                "kind": UnitKind(kind).label
             }
-        )
+        else:
+            message = _("A unit of kind “%(kind)s” cannot sit under “%(parent)s”.") % {
+                "kind": UnitKind(kind).label,
+                "parent": parent,
+            }
+        raise ValidationError({"parent": message})
     if Unit.objects.filter(parent=parent, name=name).exists():
         raise ValidationError(
             {"name": _("There is already a unit named “%(name)s” there.") % {"name": name}}
