@@ -57,11 +57,15 @@ def save_with_history(obj: models.Model, *, actor, reason: str = "", **save_kwar
     obj.save(**save_kwargs)
 
 
-def require_text(value: str, *, field: str, max_length: int, label: str) -> str:
-    """Strip and check a required text field; errors name the field."""
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: _("%(field)s must not be empty.") % {"field": label}})
+def _text(value, *, field: str, max_length: int, label: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: _("%(field)s must be text.") % {"field": label}})
+    if "\x00" in value:
+        # PostgreSQL refuses NUL characters; name the field rather than fail later.
+        raise ValidationError({field: _("%(field)s holds a NUL character.") % {"field": label}})
+    value = value.strip()
     if len(value) > max_length:
         raise ValidationError(
             {
@@ -69,16 +73,17 @@ def require_text(value: str, *, field: str, max_length: int, label: str) -> str:
                 % {"field": label, "length": len(value), "max": max_length}
             }
         )
+    return value
+
+
+def require_text(value: str, *, field: str, max_length: int, label: str) -> str:
+    """Strip and check a required text field; errors name the field."""
+    value = _text(value, field=field, max_length=max_length, label=label)
+    if not value:
+        raise ValidationError({field: _("%(field)s must not be empty.") % {"field": label}})
     return value
 
 
 def optional_text(value: str, *, field: str, max_length: int, label: str) -> str:
-    value = (value or "").strip()
-    if len(value) > max_length:
-        raise ValidationError(
-            {
-                field: _("%(field)s is too long: %(length)d characters, at most %(max)d.")
-                % {"field": label, "length": len(value), "max": max_length}
-            }
-        )
-    return value
+    """Strip and check an optional text field; errors name the field."""
+    return _text(value, field=field, max_length=max_length, label=label)

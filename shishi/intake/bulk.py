@@ -33,18 +33,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shishi.categories.models import Category
-from shishi.core.lifecycle import optional_text, require_text
 from shishi.org.models import Unit
 
-from .models import BODY_MAX, TITLE_MAX, Appeal, Channel, CollectionEvent
-from .services import _CLOCK_SKEW, _TRACKING_ALPHABET, _validate_location
+from .models import Appeal, CollectionEvent
+from .services import TRACKING_ALPHABET, appeal_fields_clean
 
 # Records validated and stored together: one collision check of their tracking
 # numbers, one INSERT (or COPY) and one history copy. Larger batches gain
@@ -92,22 +89,13 @@ _ROW_COLUMNS = (
     "lng",
     "received_at",
 )
-# The positions of the texts in that list.
-_TEXT_INDEXES = (1, 2, 6, 7, 8, 10)
 # Values of these field types go to the database as they are (str, int, None).
 _AS_IS = frozenset({"CharField", "TextField", "EmailField", "ForeignKey"})
 
-_CHANNELS = frozenset(Channel.values)
-_TITLE = gettext_lazy("Title")
-_TEXT = gettext_lazy("Text")
-_NAME = gettext_lazy("Name")
-_PHONE = gettext_lazy("Phone")
-_ADDRESS = gettext_lazy("Address")
-_EMAIL_MAX = Appeal._meta.get_field("submitter_email").max_length
 
-_SUFFIX_SPACE = len(_TRACKING_ALPHABET) ** 6
+_SUFFIX_SPACE = len(TRACKING_ALPHABET) ** 6
 # Pairs of characters: a six-character suffix is three look-ups.
-_PAIRS = [a + b for a in _TRACKING_ALPHABET for b in _TRACKING_ALPHABET]
+_PAIRS = [a + b for a in TRACKING_ALPHABET for b in TRACKING_ALPHABET]
 assert len(_PAIRS) ** 3 == _SUFFIX_SPACE
 # 32-bit words below this are used (85% of them), so the suffixes stay uniform.
 _WORD_LIMIT = (2**32 // _SUFFIX_SPACE) * _SUFFIX_SPACE
@@ -247,98 +235,47 @@ def _row(record, number: int, writer: "_Writer") -> tuple[str, list]:
 
 
 def _clean(get, writer: "_Writer") -> tuple[str, list]:
-    """The rules of `appeal_submit` without its queries: its `full_clean` looks
-    each foreign key up and evaluates the check constraints in the database,
-    once per row. Saved related instances are trusted to exist (the database's
-    foreign keys still check them at commit)."""
-    title = require_text(_text(get, "title"), field="title", max_length=TITLE_MAX, label=_TITLE)
-    body = optional_text(_text(get, "body"), field="body", max_length=BODY_MAX, label=_TEXT)
-    channel = get("channel")
-    if channel not in _CHANNELS:
-        raise ValidationError(
-            {"channel": _("Unknown channel: %(channel)s.") % {"channel": channel}}
-        )
-    event = _related(get, "event", CollectionEvent)
-    if event is not None and event.channel != channel:
-        raise ValidationError(
-            {
-                "event": _("The collection event “%(event)s” belongs to another channel.")
-                % {"event": event}
-            }
-        )
-    category = _related(get, "category", Category)
-    if category is not None and not category.is_active:
-        raise ValidationError(
-            {"category": _("The category “%(name)s” is no longer in use.") % {"name": category}}
-        )
-    received_at = get("received_at") or writer.now
-    if not isinstance(received_at, dt.datetime):
-        raise ValidationError({"received_at": _("The received time must be a date and time.")})
-    if received_at.utcoffset() is None:
-        raise ValidationError({"received_at": _("The received time must include a time zone.")})
-    if received_at > writer.latest:
-        raise ValidationError({"received_at": _("The received time is in the future.")})
-    community = _related(get, "community", Unit)
-    lat, lng = get("lat"), get("lng")
-    if lat is not None or lng is not None or community is not None:
-        try:
-            lat, lng = _validate_location(community, lat, lng)
-        except ArithmeticError:  # NaN: a Decimal NaN refuses to be compared
-            raise ValidationError({"lat": _("Latitude and longitude must be numbers.")}) from None
-    email = (_text(get, "submitter_email") or "").strip()
-    if email:
-        if len(email) > _EMAIL_MAX:
-            raise ValidationError(
-                {
-                    "submitter_email": _("The e-mail address is longer than %(max)d characters.")
-                    % {"max": _EMAIL_MAX}
-                }
-            )
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationError(
-                {"submitter_email": _("“%(email)s” is not an e-mail address.") % {"email": email}}
-            ) from None
+    """The intake rules (`appeal_fields_clean`, shared with `appeal_submit`)
+    without `full_clean`'s queries: saved related instances are trusted to
+    exist (the database's foreign keys still check them at commit)."""
+    fields = appeal_fields_clean(
+        title=get("title"),
+        body=get("body", ""),
+        channel=get("channel"),
+        event=_related(get, "event", CollectionEvent),
+        category=_related(get, "category", Category),
+        received_at=get("received_at"),
+        submitter_name=get("submitter_name", ""),
+        submitter_phone=get("submitter_phone", ""),
+        submitter_email=get("submitter_email", ""),
+        address=get("address", ""),
+        community=_related(get, "community", Unit),
+        lat=get("lat"),
+        lng=get("lng"),
+        now=writer.now,
+    )
     submitter = _related(get, "submitter", writer.user_model)
+    event, category, community = fields["event"], fields["category"], fields["community"]
     row = [
         None,  # the tracking number, drawn once the whole batch is clean
-        title,
-        body,
-        channel,
+        fields["title"],
+        fields["body"],
+        fields["channel"],
         event.pk if event is not None else None,
         category.pk if category is not None else None,
-        optional_text(
-            _text(get, "submitter_name"), field="submitter_name", max_length=100, label=_NAME
-        ),
-        optional_text(
-            _text(get, "submitter_phone"), field="submitter_phone", max_length=40, label=_PHONE
-        ),
-        email,
+        fields["submitter_name"],
+        fields["submitter_phone"],
+        fields["submitter_email"],
         submitter.pk if submitter is not None else None,
-        optional_text(_text(get, "address"), field="address", max_length=255, label=_ADDRESS),
+        fields["address"],
         community.pk if community is not None else None,
-        lat,
-        lng,
-        received_at,
+        fields["lat"],
+        fields["lng"],
+        fields["received_at"],
     ]
-    if "\x00" in "".join([row[i] for i in _TEXT_INDEXES]):
-        # PostgreSQL refuses NUL characters: name the row rather than fail the import.
-        index = next(i for i in _TEXT_INDEXES if "\x00" in row[i])
-        raise ValidationError({_ROW_COLUMNS[index]: _("The text holds a NUL character.")})
     for index, prepare in writer.prepare:
         row[index] = prepare(row[index])
-    return writer.day_prefix(received_at), row
-
-
-def _text(get, name: str) -> str | None:
-    value = get(name)
-    if value is None or type(value) is str:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    # A number from a spreadsheet cell, say: the importer decides how to write it.
-    raise ValidationError({name: _("Expected text, not %(value)r.") % {"value": value}})
+    return writer.day_prefix(fields["received_at"]), row
 
 
 def _related(get, name: str, model):
@@ -409,7 +346,6 @@ class _Writer:
     def __init__(self, connection, *, now: dt.datetime, actor, reason: str):
         self.connection = connection
         self.now = now
-        self.latest = now + _CLOCK_SKEW
         self.zone = timezone.get_current_timezone()
         self.user_model = get_user_model()
         self.days: dict[dt.date, str] = {}

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 TITLE_MAX = 200
 BODY_MAX = 10_000
+EMAIL_MAX = 254
 
 
 class Channel(models.TextChoices):
@@ -105,7 +106,7 @@ class Appeal(models.Model):
     # Private: only staff with intake.view_submitter_contact see these.
     submitter_name = models.CharField(_("submitter name"), max_length=100, blank=True)
     submitter_phone = models.CharField(_("submitter phone"), max_length=40, blank=True)
-    submitter_email = models.EmailField(_("submitter e-mail"), blank=True)
+    submitter_email = models.EmailField(_("submitter e-mail"), max_length=EMAIL_MAX, blank=True)
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitter account"),

@@ -4,9 +4,11 @@ import secrets
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shishi.categories.models import Category
 from shishi.core.lifecycle import check_transition, optional_text, require_text, save_with_history
@@ -15,6 +17,7 @@ from shishi.org.models import Unit, UnitKind
 from .lifecycle import APPEAL_TRANSITIONS
 from .models import (
     BODY_MAX,
+    EMAIL_MAX,
     TITLE_MAX,
     Appeal,
     AppealNotice,
@@ -24,15 +27,15 @@ from .models import (
 )
 
 # Crockford's base32 without look-alikes: easy to read out over the phone.
-_TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 # A received time a little ahead of our clock is a skewed clock, not a forgery.
-_CLOCK_SKEW = dt.timedelta(minutes=5)
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def tracking_number_new(received_at: dt.datetime, rng: random.Random | None = None) -> str:
     """YYMMDD-XXXXXX: the day, then six random characters (not guessable in sequence)."""
     choice = rng.choice if rng is not None else secrets.choice
-    suffix = "".join(choice(_TRACKING_ALPHABET) for _ in range(6))
+    suffix = "".join(choice(TRACKING_ALPHABET) for _ in range(6))
     return f"{timezone.localtime(received_at):%y%m%d}-{suffix}"
 
 
@@ -40,7 +43,7 @@ def tracking_number_normalise(value: str) -> str:
     return (value or "").strip().upper().replace(" ", "")
 
 
-def _validate_location(community: Unit | None, lat, lng) -> tuple[Decimal | None, Decimal | None]:
+def validate_location(community: Unit | None, lat, lng) -> tuple[Decimal | None, Decimal | None]:
     if community is not None and community.kind not in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
         raise ValidationError(
             {"community": _("“%(unit)s” is not a community or village.") % {"unit": community}}
@@ -50,14 +53,96 @@ def _validate_location(community: Unit | None, lat, lng) -> tuple[Decimal | None
     if lat is None:
         return None, None
     try:
-        lat, lng = Decimal(str(lat)), Decimal(str(lng))
+        lat, lng = Decimal(str(lat).strip()), Decimal(str(lng).strip())
     except ArithmeticError:
         raise ValidationError({"lat": _("Latitude and longitude must be numbers.")}) from None
+    if not (lat.is_finite() and lng.is_finite()):
+        raise ValidationError({"lat": _("Latitude and longitude must be numbers.")})
     if not (-90 <= lat <= 90):
         raise ValidationError({"lat": _("Latitude must be between -90 and 90.")})
     if not (-180 <= lng <= 180):
         raise ValidationError({"lng": _("Longitude must be between -180 and 180.")})
     return lat.quantize(Decimal("0.000001")), lng.quantize(Decimal("0.000001"))
+
+
+_CHANNELS = frozenset(Channel.values)
+# Labels for error messages, translated only when a message is shown.
+_TITLE, _TEXT, _NAME = gettext_lazy("Title"), gettext_lazy("Text"), gettext_lazy("Name")
+_PHONE, _EMAIL, _ADDRESS = gettext_lazy("Phone"), gettext_lazy("E-mail"), gettext_lazy("Address")
+
+
+def appeal_fields_clean(
+    *,
+    title,
+    channel,
+    now: dt.datetime,
+    body="",
+    event: CollectionEvent | None = None,
+    category: Category | None = None,
+    received_at: dt.datetime | None = None,
+    submitter_name="",
+    submitter_phone="",
+    submitter_email="",
+    address="",
+    community: Unit | None = None,
+    lat=None,
+    lng=None,
+) -> dict:
+    """The intake rules for one appeal, without touching the database: every
+    path that records appeals (one at a time or in bulk) checks them here.
+    Returns the cleaned field values; errors name the field."""
+    if channel not in _CHANNELS:
+        raise ValidationError(
+            {"channel": _("Unknown channel: %(channel)s.") % {"channel": channel}}
+        )
+    if event is not None and event.channel != channel:
+        raise ValidationError(
+            {
+                "event": _("The collection event “%(event)s” belongs to another channel.")
+                % {"event": event}
+            }
+        )
+    if category is not None and not category.is_active:
+        raise ValidationError(
+            {"category": _("The category “%(name)s” is no longer in use.") % {"name": category}}
+        )
+    received_at = received_at or now
+    if not isinstance(received_at, dt.datetime):
+        raise ValidationError({"received_at": _("The received time must be a date and time.")})
+    if timezone.is_naive(received_at):
+        raise ValidationError({"received_at": _("The received time must include a time zone.")})
+    if received_at > now + CLOCK_SKEW:
+        raise ValidationError({"received_at": _("The received time is in the future.")})
+    lat, lng = validate_location(community, lat, lng)
+    email = optional_text(
+        submitter_email, field="submitter_email", max_length=EMAIL_MAX, label=_EMAIL
+    )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                {"submitter_email": _("“%(email)s” is not an e-mail address.") % {"email": email}}
+            ) from None
+    return {
+        "title": require_text(title, field="title", max_length=TITLE_MAX, label=_TITLE),
+        "body": optional_text(body, field="body", max_length=BODY_MAX, label=_TEXT),
+        "channel": channel,
+        "event": event,
+        "category": category,
+        "received_at": received_at,
+        "submitter_name": optional_text(
+            submitter_name, field="submitter_name", max_length=100, label=_NAME
+        ),
+        "submitter_phone": optional_text(
+            submitter_phone, field="submitter_phone", max_length=40, label=_PHONE
+        ),
+        "submitter_email": email,
+        "address": optional_text(address, field="address", max_length=255, label=_ADDRESS),
+        "community": community,
+        "lat": lat,
+        "lng": lng,
+    }
 
 
 @transaction.atomic
@@ -81,51 +166,25 @@ def appeal_submit(
     rng: random.Random | None = None,
 ) -> Appeal:
     """Record an appeal from any channel and give it a tracking number."""
-    title = require_text(title, field="title", max_length=TITLE_MAX, label=_("Title"))
-    body = optional_text(body, field="body", max_length=BODY_MAX, label=_("Text"))
-    if channel not in Channel.values:
-        raise ValidationError(
-            {"channel": _("Unknown channel: %(channel)s.") % {"channel": channel}}
-        )
-    if event is not None and event.channel != channel:
-        raise ValidationError(
-            {
-                "event": _("The collection event “%(event)s” belongs to another channel.")
-                % {"event": event}
-            }
-        )
-    if category is not None and not category.is_active:
-        raise ValidationError(
-            {"category": _("The category “%(name)s” is no longer in use.") % {"name": category}}
-        )
-    now = timezone.now()
-    received_at = received_at or now
-    if timezone.is_naive(received_at):
-        raise ValidationError({"received_at": _("The received time must include a time zone.")})
-    if received_at > now + _CLOCK_SKEW:
-        raise ValidationError({"received_at": _("The received time is in the future.")})
-    lat, lng = _validate_location(community, lat, lng)
     appeal = Appeal(
-        title=title,
-        body=body,
-        channel=channel,
-        event=event,
-        category=category,
-        received_at=received_at,
-        submitter_name=optional_text(
-            submitter_name, field="submitter_name", max_length=100, label=_("Name")
-        ),
-        submitter_phone=optional_text(
-            submitter_phone, field="submitter_phone", max_length=40, label=_("Phone")
-        ),
-        submitter_email=(submitter_email or "").strip(),
         submitter=submitter,
-        address=optional_text(address, field="address", max_length=255, label=_("Address")),
-        community=community,
-        lat=lat,
-        lng=lng,
+        **appeal_fields_clean(
+            title=title,
+            body=body,
+            channel=channel,
+            event=event,
+            category=category,
+            received_at=received_at,
+            submitter_name=submitter_name,
+            submitter_phone=submitter_phone,
+            submitter_email=submitter_email,
+            address=address,
+            community=community,
+            lat=lat,
+            lng=lng,
+            now=timezone.now(),
+        ),
     )
-    appeal.full_clean(exclude=["tracking_number", "item"])
     # A collision of 30^6 random suffixes on the same day is rare; retry anyway.
     for _attempt in range(10):
         appeal.tracking_number = tracking_number_new(received_at, rng)
