@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from shishi.categories.models import Category
@@ -31,8 +31,10 @@ def _event_total(channel: str) -> int:
 
 
 def campaign_figures() -> list[Figure]:
-    projects = LedgerItem.objects.public().filter(kind=ItemKind.PROJECT).exclude(
-        status=ItemStatus.CANCELLED
+    projects = (
+        LedgerItem.objects.public()
+        .filter(kind=ItemKind.PROJECT)
+        .exclude(status=ItemStatus.CANCELLED)
     )
     now = timezone.now()
     return [
@@ -40,21 +42,30 @@ def campaign_figures() -> list[Figure]:
         Figure(
             "leaders",
             "领办领导",
-            User.objects.filter(is_active=True, groups__name=ROLE_GROUPS[LEADER]).distinct().count(),
+            User.objects.filter(is_active=True, groups__name=ROLE_GROUPS[LEADER])
+            .distinct()
+            .count(),
             "名",
         ),
-        Figure("forums", "征集意见座谈会", CollectionEvent.objects.filter(channel=Channel.FORUM).count(), "场"),
+        Figure(
+            "forums",
+            "征集意见座谈会",
+            CollectionEvent.objects.filter(channel=Channel.FORUM).count(),
+            "场",
+        ),
         Figure("questionnaires_issued", "发放调查问卷", _event_total(Channel.QUESTIONNAIRE), "份"),
         Figure("household_visits", "入户走访", _event_total(Channel.VISIT), "人次"),
         Figure("appeals", "征集诉求", Appeal.objects.count(), "条"),
         Figure(
             "project_categories",
             "民生实事类别",
-            Category.objects.filter(items__in=projects).distinct().count(),
+            Category.objects.filter(Exists(projects.filter(category=OuterRef("pk")))).count(),
             "类",
         ),
         Figure("projects", "民生实事", projects.count(), "件"),
-        Figure("projects_settled", "已清账", projects.filter(status=ItemStatus.SETTLED).count(), "件"),
+        Figure(
+            "projects_settled", "已清账", projects.filter(status=ItemStatus.SETTLED).count(), "件"
+        ),
         Figure(
             "projects_ongoing",
             "推进中",

@@ -289,7 +289,12 @@ class ProgressReport(models.Model):
         ordering = ["-week_start", "-version"]
         indexes = [
             models.Index(fields=["item", "is_current", "week_start"]),
-            models.Index(fields=["week_start", "is_current"]),
+            # The missing-report query: an index-only scan of one week's current reports.
+            models.Index(
+                fields=["week_start", "item"],
+                condition=Q(is_current=True),
+                name="report_current_week_item",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

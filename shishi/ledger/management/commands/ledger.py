@@ -67,7 +67,9 @@ class Command(BaseCommand):
         )
         p.add_argument("--lead-unit")
         p.add_argument("--cooperating-unit", action="append", default=[])
-        p.add_argument("--open", dest="open_now", action="store_true", help="open it (建账) right away")
+        p.add_argument(
+            "--open", dest="open_now", action="store_true", help="open it (建账) right away"
+        )
 
         for name, text in [("open", "建账: open a draft"), ("submit", "submit for verification")]:
             p = sub.add_parser(name, help=text)
