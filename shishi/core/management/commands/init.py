@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Prepare an installation: write a secret key if none is set, migrate, collect static files."
+    help = (
+        "Prepare an installation: write a secret key if none is set, migrate, collect static files."
+    )
 
     def handle(self, *args, **options):
         secret_file = settings.DATA_DIR / "secret_key"

@@ -6,7 +6,9 @@ class Command(BaseCommand):
     help = "Serve the web app with waitress (a production WSGI server), default 127.0.0.1:8000."
 
     def add_arguments(self, parser):
-        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="HOST:PORT or PORT")
+        parser.add_argument(
+            "addrport", nargs="?", default="127.0.0.1:8000", help="HOST:PORT or PORT"
+        )
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args, addrport: str, threads: int, **options):
@@ -18,5 +20,7 @@ class Command(BaseCommand):
         host = host.strip("[]") or "127.0.0.1"
         if not port.isdigit():
             raise CommandError(f"Not a HOST:PORT or PORT: {addrport!r}")
-        self.stdout.write(f"Shishi at http://{host}:{port}/  (data: {settings.DATA_DIR}; Ctrl+C stops)")
+        self.stdout.write(
+            f"Shishi at http://{host}:{port}/  (data: {settings.DATA_DIR}; Ctrl+C stops)"
+        )
         serve(application, host=host, port=int(port), threads=threads, ident="shishi")
