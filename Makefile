@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(BIN)/shishi init
-	$(BIN)/shishi demo
+	$(BIN)/shishi demo --skip-if-not-empty
 	$(BIN)/shishi serve $(ADDR)
 
 test: install

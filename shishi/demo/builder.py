@@ -292,11 +292,11 @@ class _Builder:
         # The demo logins share one password; hashing it once saves seconds (a
         # password hash is slow on purpose).
         self.password_hash = make_password(self.password)
-        admin = user_create(username="admin", full_name="系统管理员", roles=["administrator"])
-        # user_create has no superuser option; the administrator is one.
-        admin.is_superuser = True
+        admin = user_create(
+            username="admin", full_name="系统管理员", roles=["administrator"], is_superuser=True
+        )
         admin.password = self.password_hash
-        admin.save(update_fields=["is_superuser", "password"])
+        admin.save(update_fields=["password"])
         self.users["admin"] = admin
 
         for order, spec in enumerate(corpus.CATEGORIES, start=1):

@@ -265,6 +265,8 @@ def appeal_accept(*, appeal: Appeal, actor, item) -> Appeal:
     _require_triage_right(actor)
     appeal = _locked(appeal)
     transition = check_transition(APPEAL_TRANSITIONS, "accept", appeal, AppealStatus.choices)
+    # Judge the item as it is now, not as the caller last saw it.
+    item = type(item).objects.select_for_update().get(pk=item.pk)
     if item.status in FINISHED_STATUSES:
         raise ValidationError(
             {

@@ -60,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.view_ledgeritem",
         "ledger.view_progressreport",
         "ledger.view_followup",
+        "ledger.add_ledgeritem",  # hazards and rectifications found on inspection
         "ledger.verify_ledgeritem",
         "ledger.record_followup",
         "ledger.manage_ledgeritem",

@@ -50,6 +50,7 @@ def user_create(
     email: str = "",
     phone: str = "",
     is_staff: bool | None = None,
+    is_superuser: bool = False,
 ) -> User:
     username = require_text(username, field="username", max_length=150, label=_("Username"))
     if User.objects.filter(username=username).exists():
@@ -65,6 +66,9 @@ def user_create(
     user = User(username=username, full_name=full_name.strip(), email=email, phone=phone)
     # Staff (everyone but residents) may use the admin, within their permissions.
     user.is_staff = is_staff if is_staff is not None else any(r != "resident" for r in roles)
+    user.is_superuser = is_superuser
+    if is_superuser:
+        user.is_staff = True
     if password:
         user.set_password(password)
     else:

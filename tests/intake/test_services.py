@@ -155,3 +155,13 @@ def test_a_collection_event_keeps_its_own_count(district):
         with pytest.raises(ValidationError) as err:
             collection_event_create(**data)
         assert field in err.value.message_dict
+
+
+def test_accept_reads_the_item_afresh(bob, erin, make_item):
+    item = make_item()
+    stale = type(item).objects.get(pk=item.pk)
+    item_cancel(item=item, actor=erin, reason="重复立项")
+    appeal = appeal_submit(title="学位紧张", channel="forum")
+    with pytest.raises(ValidationError) as err:
+        appeal_accept(appeal=appeal, actor=bob, item=stale)
+    assert "item" in err.value.message_dict

@@ -129,3 +129,8 @@ def test_an_unknown_kind_is_refused_naming_the_field(bob, category):
     with pytest.raises(ValidationError) as err:
         item_create(kind="spaceship", title="x", category=category, actor=bob)
     assert "kind" in err.value.message_dict
+
+
+def test_a_supervisor_may_record_a_hazard_found_on_inspection(erin, category):
+    item = item_create(kind="hazard", title="人防工程渗水", category=category, actor=erin)
+    assert item.status == ItemStatus.DRAFT
