@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from shishi.paths import data_dir, secret_key_file
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -46,14 +48,14 @@ def envlist(name: str, default: list[str]) -> list[str]:
 DEBUG = envbool("DEBUG", False)
 
 # Where the SQLite file, uploads and the generated secret live: a folder the user can find.
-DATA_DIR = Path(envstr("SHISHI_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+DATA_DIR = data_dir()
 
 # The secret comes from SECRET_KEY, or from a file (SECRET_KEY_FILE, by default
 # DATA_DIR/secret_key, written by `shishi init`). A missing secret outside DEBUG
 # is an error: a default key in production would let anyone forge sessions.
 # DEBUG runs and the test runner (pytest sets PYTEST_VERSION) use a fixed key.
 SECRET_KEY = envstr("SECRET_KEY")
-_secret_file = Path(envstr("SECRET_KEY_FILE", str(DATA_DIR / "secret_key")))
+_secret_file = secret_key_file()
 if not SECRET_KEY and _secret_file.is_file():
     SECRET_KEY = _secret_file.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:

@@ -50,3 +50,34 @@ def test_database_url_selects_postgresql(tmp_path):
 def test_a_bad_boolean_is_refused(tmp_path, value):
     result = run_settings({"DEBUG": value}, tmp_path)
     assert result.returncode != 0 and "DEBUG" in result.stderr
+
+
+@pytest.mark.slow
+def test_init_on_a_fresh_machine_writes_a_secret_and_migrates(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "PYTEST_VERSION")
+    }
+    env["SHISHI_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "shishi", "init"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    secret = tmp_path / "secret_key"
+    assert len(secret.read_text()) >= 50 and secret.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "shishi.sqlite3").exists()
+    # A second run keeps the same secret.
+    before = secret.read_text()
+    subprocess.run(
+        [sys.executable, "-m", "shishi", "init"],
+        env=env,
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    assert secret.read_text() == before

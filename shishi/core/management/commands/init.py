@@ -1,8 +1,8 @@
-import secrets
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from shishi.paths import secret_key_ensure
 
 
 class Command(BaseCommand):
@@ -11,12 +11,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        secret_file = settings.DATA_DIR / "secret_key"
-        if not secret_file.exists():
-            settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-            secret_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-            secret_file.chmod(0o600)
-            self.stdout.write(f"Wrote a new secret key to {secret_file}")
+        # Outside DEBUG the console script wrote it before the settings loaded
+        # (shishi/__main__.py); a DEBUG run gets its file here.
+        secret_key_ensure()
         call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Ready. Data folder: {settings.DATA_DIR}"))
