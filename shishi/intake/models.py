@@ -157,7 +157,12 @@ class Appeal(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read per appeal (by id) and by date; indexes on its other
+    # columns would only slow the intake of millions of appeals.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=["tracking_number", "event", "category", "submitter", "community", "item"],
+    )
 
     objects = AppealQuerySet.as_manager()
 
