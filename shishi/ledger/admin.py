@@ -334,6 +334,17 @@ class LedgerItemAdmin(ServiceAddMixin, ShishiHistoryAdmin):
     def _note(self, request) -> str:
         return action_form_data(self, request).get("note", "")
 
+    def _apply_with_note(self, request, queryset, service, keyword: str, done: str) -> None:
+        """Call `service(item=…, actor=…, <keyword>=the note given)` for each item."""
+        text = self._note(request)
+        apply_service(
+            self,
+            request,
+            queryset,
+            lambda item: service(item=item, actor=request.user, **{keyword: text}),
+            done,
+        )
+
     @admin.action(description=_("Open (建账): make the drafts public"), permissions=["add"])
     def open_items(self, request, queryset):
         apply_service(
@@ -373,12 +384,11 @@ class LedgerItemAdmin(ServiceAddMixin, ShishiHistoryAdmin):
 
     @admin.action(description=_("Submit for verification"), permissions=["report"])
     def submit_for_verification(self, request, queryset):
-        note = self._note(request)
-        apply_service(
-            self,
+        self._apply_with_note(
             request,
             queryset,
-            lambda item: item_submit_for_verification(item=item, actor=request.user, note=note),
+            item_submit_for_verification,
+            "note",
             gettext("%(object)s: submitted for verification."),
         )
 
@@ -386,68 +396,38 @@ class LedgerItemAdmin(ServiceAddMixin, ShishiHistoryAdmin):
         description=_("Send back for more work (give the reason)"), permissions=["verify"]
     )
     def send_back(self, request, queryset):
-        note = self._note(request)
-        apply_service(
-            self,
-            request,
-            queryset,
-            lambda item: item_send_back(item=item, actor=request.user, note=note),
-            gettext("%(object)s: sent back."),
+        self._apply_with_note(
+            request, queryset, item_send_back, "note", gettext("%(object)s: sent back.")
         )
 
     @admin.action(description=_("Settle (清账) on the evidence given"), permissions=["verify"])
     def settle(self, request, queryset):
-        evidence = self._note(request)
-        apply_service(
-            self,
-            request,
-            queryset,
-            lambda item: item_settle(item=item, actor=request.user, evidence=evidence),
-            gettext("%(object)s: settled."),
+        self._apply_with_note(
+            request, queryset, item_settle, "evidence", gettext("%(object)s: settled.")
         )
 
     @admin.action(description=_("Suspend (give the reason)"), permissions=["manage"])
     def suspend(self, request, queryset):
-        reason = self._note(request)
-        apply_service(
-            self,
-            request,
-            queryset,
-            lambda item: item_suspend(item=item, actor=request.user, reason=reason),
-            gettext("%(object)s: suspended."),
+        self._apply_with_note(
+            request, queryset, item_suspend, "reason", gettext("%(object)s: suspended.")
         )
 
     @admin.action(description=_("Resume suspended items"), permissions=["manage"])
     def resume(self, request, queryset):
-        note = self._note(request)
-        apply_service(
-            self,
-            request,
-            queryset,
-            lambda item: item_resume(item=item, actor=request.user, note=note),
-            gettext("%(object)s: resumed."),
+        self._apply_with_note(
+            request, queryset, item_resume, "note", gettext("%(object)s: resumed.")
         )
 
     @admin.action(description=_("Cancel (give the reason)"), permissions=["manage"])
     def cancel(self, request, queryset):
-        reason = self._note(request)
-        apply_service(
-            self,
-            request,
-            queryset,
-            lambda item: item_cancel(item=item, actor=request.user, reason=reason),
-            gettext("%(object)s: cancelled."),
+        self._apply_with_note(
+            request, queryset, item_cancel, "reason", gettext("%(object)s: cancelled.")
         )
 
     @admin.action(description=_("Reopen (give the reason)"), permissions=["manage"])
     def reopen(self, request, queryset):
-        reason = self._note(request)
-        apply_service(
-            self,
-            request,
-            queryset,
-            lambda item: item_reopen(item=item, actor=request.user, reason=reason),
-            gettext("%(object)s: reopened."),
+        self._apply_with_note(
+            request, queryset, item_reopen, "reason", gettext("%(object)s: reopened.")
         )
 
 
