@@ -75,11 +75,6 @@ class AppealStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-class AppealQuerySet(models.QuerySet):
-    def open(self):
-        return self.exclude(status=AppealStatus.CLOSED)
-
-
 class Appeal(models.Model):
     """诉求: what a resident asked for, from any channel."""
 
@@ -163,8 +158,6 @@ class Appeal(models.Model):
         excluded_fields=["updated_at"],
         no_db_index=["tracking_number", "event", "category", "submitter", "community", "item"],
     )
-
-    objects = AppealQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("appeal")

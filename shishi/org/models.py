@@ -18,10 +18,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.get_username()
 
-    @property
-    def display_name(self) -> str:
-        return str(self)
-
 
 class UnitKind(models.TextChoices):
     DISTRICT = "district", _("district")
