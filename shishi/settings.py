@@ -183,6 +183,8 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "/_uploads_are_not_served_directly/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest photo a resident may attach to an appeal.
+SHISHI_APPEAL_PHOTO_MAX_BYTES = envint("SHISHI_APPEAL_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 
 # Behind HTTPS set SHISHI_HTTPS=1: cookies become secure-only.
 SESSION_COOKIE_SECURE = envbool("SHISHI_HTTPS", False)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -171,6 +172,8 @@ class Appeal(models.Model):
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["channel", "received_at"]),
             models.Index(fields=["received_at"]),
+            # The intake queue and the dashboard filter by category within a period.
+            models.Index(fields=["category", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(title=""), name="appeal_title_not_empty"),
@@ -204,3 +207,31 @@ class AppealNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal.tracking_number}: {self.message[:30]}"
+
+
+def appeal_photo_path(instance: "AppealPhoto", filename: str) -> str:
+    # The stored name is ours; the resident's file name is kept in original_name only.
+    now = timezone.now()
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"appeals/{now:%Y/%m}/{instance.appeal_id}-{now:%d%H%M%S%f}.{suffix[:8]}"
+
+
+class AppealPhoto(models.Model):
+    """A photo a resident attached to an appeal. Private, like the contact data:
+    only staff who handle appeals and the submitter's own account see it."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="photos"
+    )
+    file = models.FileField(_("file"), upload_to=appeal_photo_path)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appeal photo")
+        verbose_name_plural = _("appeal photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,9 +1,12 @@
 import datetime as dt
 import random
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shishi.categories.models import Category
 from shishi.core.lifecycle import check_transition, optional_text, require_text, save_with_history
+from shishi.core.uploads import IMAGE_SIGNATURES, check_upload
 from shishi.org.models import Unit, UnitKind
 
 from .lifecycle import APPEAL_TRANSITIONS
@@ -21,6 +25,7 @@ from .models import (
     TITLE_MAX,
     Appeal,
     AppealNotice,
+    AppealPhoto,
     AppealStatus,
     Channel,
     CollectionEvent,
@@ -30,6 +35,7 @@ from .models import (
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 # A received time a little ahead of our clock is a skewed clock, not a forgery.
 CLOCK_SKEW = dt.timedelta(minutes=5)
+MAX_APPEAL_PHOTOS = 5
 
 
 def tracking_number_new(received_at: dt.datetime, rng: random.Random | None = None) -> str:
@@ -164,8 +170,23 @@ def appeal_submit(
     lng=None,
     actor=None,
     rng: random.Random | None = None,
+    photos: Sequence[UploadedFile] = (),
 ) -> Appeal:
-    """Record an appeal from any channel and give it a tracking number."""
+    """Record an appeal from any channel and give it a tracking number, with the
+    photos the resident attached (checked before anything is stored)."""
+    photos = list(photos)
+    if len(photos) > MAX_APPEAL_PHOTOS:
+        raise ValidationError(
+            {"photos": _("Attach at most %(count)d photos.") % {"count": MAX_APPEAL_PHOTOS}}
+        )
+    for photo in photos:
+        check_upload(
+            photo,
+            field="photos",
+            signatures=IMAGE_SIGNATURES,
+            max_bytes=settings.SHISHI_APPEAL_PHOTO_MAX_BYTES,
+            wrong_kind=_("“%(name)s” is not a photo: use JPEG, PNG, GIF or WebP."),
+        )
     appeal = Appeal(
         submitter=submitter,
         **appeal_fields_clean(
@@ -187,10 +208,14 @@ def appeal_submit(
     )
     # A collision of 30^6 random suffixes on the same day is rare; retry anyway.
     for _attempt in range(10):
-        appeal.tracking_number = tracking_number_new(received_at, rng)
+        appeal.tracking_number = tracking_number_new(appeal.received_at, rng)
         if not Appeal.objects.filter(tracking_number=appeal.tracking_number).exists():
             break
     save_with_history(appeal, actor=actor, reason="received")
+    for photo in photos:
+        AppealPhoto.objects.create(
+            appeal=appeal, file=photo, original_name=(photo.name or "photo")[:255], size=photo.size
+        )
     return appeal
 
 

@@ -212,7 +212,7 @@ class EvidenceInline(LedgerInlineMixin, ReadOnlyInline):
 
 class FollowUpInline(LedgerInlineMixin, ReadOnlyInline):
     model = FollowUp
-    fields = ["result", "appeal", "note", "recorded_by", "recorded_at"]
+    fields = ["result", "appeal", "by_appellant", "note", "recorded_by", "recorded_at"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -593,11 +593,11 @@ class FollowUpAdmin(ServiceAddMixin, ShishiHistoryAdmin):
     """回访. Recorded through the service, never edited."""
 
     add_form = FollowUpAddForm
-    list_display = ["item", "result", "appeal", "recorded_by", "recorded_at"]
-    list_filter = ["result"]
+    list_display = ["item", "result", "appeal", "by_appellant", "recorded_by", "recorded_at"]
+    list_filter = ["result", "by_appellant"]
     search_fields = ["item__number", "item__title", "appeal__tracking_number"]
     list_select_related = ["item", "appeal", "recorded_by"]
-    fields = ["item", "appeal", "result", "note", "recorded_by", "recorded_at"]
+    fields = ["item", "appeal", "result", "by_appellant", "note", "recorded_by", "recorded_at"]
     readonly_fields = fields
 
     def has_view_permission(self, request, obj=None):

@@ -414,12 +414,17 @@ class FollowUp(models.Model):
     )
     result = models.CharField(_("result"), max_length=30, choices=Satisfaction.choices)
     note = models.TextField(_("note"), max_length=TEXT_MAX, blank=True)
+    # Empty when a resident rated the result on the tracking page without an account.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
+    # True when the appellant rated it themselves; False when staff recorded a call.
+    by_appellant = models.BooleanField(_("given by the appellant"), default=False)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     history = HistoricalRecords()
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shishi.categories.models import Category
 from shishi.core.lifecycle import check_transition, optional_text, require_text, save_with_history
 from shishi.core.services import sequence_next
+from shishi.core.uploads import IMAGE_SIGNATURES, PDF_SIGNATURES, check_upload
 from shishi.intake.services import appeals_follow_item
 from shishi.org.models import Unit
 
@@ -38,15 +39,8 @@ from .models import (
 )
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-# Evidence is photos and documents; the first bytes must match the extension.
-EVIDENCE_SIGNATURES = {
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "webp": (b"RIFF",),
-    "pdf": (b"%PDF-",),
-}
+# Evidence is photos and documents.
+EVIDENCE_SIGNATURES = {**IMAGE_SIGNATURES, **PDF_SIGNATURES}
 
 
 @dataclass(frozen=True)
@@ -247,35 +241,13 @@ def item_start(*, item: LedgerItem, actor) -> LedgerItem:
 
 
 def _check_evidence_file(upload: UploadedFile) -> None:
-    name = upload.name or ""
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            {
-                "evidence": _("“%(name)s” is larger than %(max)d MB.")
-                % {"name": name, "max": MAX_EVIDENCE_BYTES // (1024 * 1024)}
-            }
-        )
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    signatures = EVIDENCE_SIGNATURES.get(suffix)
-    if signatures is None:
-        raise ValidationError(
-            {
-                "evidence": _(
-                    "“%(name)s”: evidence must be a photo (JPEG, PNG, GIF, WebP) or a PDF."
-                )
-                % {"name": name}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(signatures):
-        raise ValidationError(
-            {
-                "evidence": _("“%(name)s” is not really a %(kind)s file.")
-                % {"name": name, "kind": suffix.upper()}
-            }
-        )
+    check_upload(
+        upload,
+        field="evidence",
+        signatures=EVIDENCE_SIGNATURES,
+        max_bytes=MAX_EVIDENCE_BYTES,
+        wrong_kind=_("“%(name)s”: evidence must be a photo (JPEG, PNG, GIF, WebP) or a PDF."),
+    )
 
 
 def _attach(
@@ -530,4 +502,36 @@ def followup_record(
     save_with_history(followup, actor=actor, reason="recorded")
     if reopen:
         item_reopen(item=item, actor=actor, reason=note or _("Dissatisfied follow-up"))
+    return followup
+
+
+@transaction.atomic
+def followup_submit_by_appellant(*, appeal, result: str, note: str = "", actor=None) -> FollowUp:
+    """回访 by the resident: whoever holds the appeal's tracking number rates the
+    item that settled it, once per settlement (a reopened and settled-again item
+    may be rated again). `actor` is the resident's account, if they have one."""
+    from shishi.intake.models import Appeal
+
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    item = appeal.item
+    if item is None or item.status != ItemStatus.SETTLED:
+        raise ValidationError(
+            _("This appeal can be rated once the item that answers it has been settled.")
+        )
+    if result not in Satisfaction.values:
+        raise ValidationError(
+            {"result": _("Unknown follow-up result: %(result)s.") % {"result": result}}
+        )
+    if appeal.followups.filter(by_appellant=True, recorded_at__gte=item.settled_at).exists():
+        raise ValidationError(_("You have already rated this result. Thank you."))
+    note = optional_text(note, field="note", max_length=TEXT_MAX, label=_("Note"))
+    followup = FollowUp(
+        item=item,
+        appeal=appeal,
+        result=result,
+        note=note,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        by_appellant=True,
+    )
+    save_with_history(followup, actor=followup.recorded_by, reason="rated by the appellant")
     return followup
