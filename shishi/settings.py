@@ -1,6 +1,7 @@
 """The one settings module. Everything that differs between installations comes
 from the environment, read through the typed helpers below."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -85,7 +86,12 @@ INSTALLED_APPS = [
     "shishi.categories",
     "shishi.intake",
     "shishi.ledger",
+    "axes",
     "shishi.public",
+    "shishi.accounts",
+    "shishi.triage",
+    "shishi.dispatch",
+    "shishi.dashboard",
     "shishi.demo",
 ]
 
@@ -94,13 +100,33 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shishi.core.middleware.LanguageMiddleware",
+    "shishi.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes counts failed logins per username and address and locks that pair
+# out for a while: guessing passwords becomes slow. Its backend goes first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("SHISHI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("SHISHI_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "public:ledger"
 
 ROOT_URLCONF = "shishi.urls"
 WSGI_APPLICATION = "shishi.wsgi.application"
@@ -183,11 +209,16 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "/_uploads_are_not_served_directly/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Appeals one client address may file on the web in an hour (a flood guard).
+SHISHI_APPEAL_RATE_PER_HOUR = envint("SHISHI_APPEAL_RATE_PER_HOUR", 10)
+# The largest request body (all files of one form together); the server refuses more.
+SHISHI_MAX_REQUEST_BYTES = envint("SHISHI_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
 # The largest photo a resident may attach to an appeal.
 SHISHI_APPEAL_PHOTO_MAX_BYTES = envint("SHISHI_APPEAL_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 
-# Behind HTTPS set SHISHI_HTTPS=1: cookies become secure-only.
-SESSION_COOKIE_SECURE = envbool("SHISHI_HTTPS", False)
+# Cookies are secure-only outside DEBUG (browsers accept them from http://localhost
+# too). An intranet served over plain HTTP must say so with SHISHI_HTTPS=0.
+SESSION_COOKIE_SECURE = envbool("SHISHI_HTTPS", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -4,5 +4,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("shishi.accounts.urls")),
+    path("intake/", include("shishi.triage.urls")),
+    path("work/", include("shishi.dispatch.urls")),
+    path("dashboard/", include("shishi.dashboard.urls")),
     path("", include("shishi.public.urls")),
 ]

@@ -4,6 +4,7 @@ permission test reads like a sentence (alice the resident cannot…)."""
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from shishi.categories.services import category_create
@@ -15,6 +16,12 @@ from shishi.org.services import unit_create, user_create
 def fast_password_hasher(settings):
     # Real hashers are slow on purpose; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Rate limits count in the cache; each test starts with none used.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

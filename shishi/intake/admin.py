@@ -7,6 +7,8 @@ e-mail, account) is shown only to staff with `intake.view_submitter_contact`."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ from shishi.core.admin import (
 from shishi.ledger.models import LedgerItem
 from shishi.org.models import Unit, UnitKind
 
-from .models import Appeal, AppealNotice, Channel, CollectionEvent
+from .models import Appeal, AppealNotice, AppealPhoto, Channel, CollectionEvent
 from .services import (
     appeal_accept,
     appeal_answer,
@@ -114,6 +116,20 @@ class NoticeInline(ReadOnlyInline):
     show_change_link = False
 
 
+class PhotoInline(ReadOnlyInline):
+    model = AppealPhoto
+    fields = ["photo_link", "size", "uploaded_at"]
+    readonly_fields = fields
+    show_change_link = False
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, obj):
+        # Served through the permission-checked view, never from MEDIA_URL.
+        return format_html(
+            '<a href="{}">{}</a>', reverse("public:appeal_photo", args=[obj.pk]), obj.original_name
+        )
+
+
 @admin.register(Appeal)
 class AppealAdmin(ServiceAddMixin, ShishiHistoryAdmin):
     class Media:
@@ -132,7 +148,7 @@ class AppealAdmin(ServiceAddMixin, ShishiHistoryAdmin):
     list_select_related = ["category", "item"]
     action_form = AppealActionForm
     actions = ["triage", "accept", "answer", "reject", "close"]
-    inlines = [NoticeInline]
+    inlines = [PhotoInline, NoticeInline]
 
     # Appeals are read in the admin, and moved only by the actions.
     def has_change_permission(self, request, obj=None):

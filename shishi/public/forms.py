@@ -1,12 +1,15 @@
-"""The public site's forms: the ledger filter and the tracking-number form. Both
-are GET forms that work without JavaScript."""
+"""The public site's forms: the ledger filter and the tracking-number form (GET
+forms), filing an appeal and rating its result (POST forms). All work without
+JavaScript."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from shishi.categories.models import Category
-from shishi.intake.services import tracking_number_normalise
-from shishi.ledger.models import ItemKind, ItemStatus
+from shishi.intake.models import BODY_MAX, EMAIL_MAX, TITLE_MAX
+from shishi.intake.services import MAX_APPEAL_PHOTOS, tracking_number_normalise
+from shishi.ledger.models import TEXT_MAX, ItemKind, ItemStatus, Satisfaction
 from shishi.org.models import Unit
 
 from . import selectors
@@ -57,3 +60,119 @@ class TrackForm(forms.Form):
         if not number:
             raise forms.ValidationError(_("Enter a tracking number."))
         return number
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several files in one <input type=file multiple>. The form checks each is a
+    non-empty upload; what kind of file it really is, the service checks."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned = []
+        for upload in files:
+            cleaned.append(super().clean(upload, initial))
+        return cleaned
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        # Two communities may share a name in different streets.
+        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+
+
+class AppealForm(forms.Form):
+    """An appeal filed on the web, with or without an account."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX,
+        help_text=_("In a few words: what should be done, and where."),
+    )
+    body = forms.CharField(
+        label=_("Details"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What is the problem, since when, and what would solve it."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        help_text=_("If you are not sure, leave it empty: a clerk will choose."),
+    )
+    community = CommunityChoiceField(
+        label=_("Community or village"), queryset=Unit.objects.none(), required=False
+    )
+    address = forms.CharField(
+        label=_("Address or place"),
+        max_length=255,
+        required=False,
+        help_text=_("E.g. the building, the crossing or the landmark nearby."),
+    )
+    photos = MultiplePhotoField(
+        label=_("Choose photos"),
+        required=False,
+        widget=MultiplePhotoInput(attrs={"accept": "image/*"}),
+    )
+    submitter_name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    submitter_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    submitter_email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=EMAIL_MAX,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        choices = selectors.filing_category_choices()
+        category.queryset = Category.objects.filter(pk__in=[pk for pk, _label in choices])
+        # The labels show each category's place in the tree, which str() does not.
+        category.choices = [("", _("Not sure"))] + choices
+        community = self.fields["community"]
+        community.queryset = selectors.filing_communities()
+        community.empty_label = _("Not given")
+        self.fields["photos"].help_text = _(
+            "Up to %(count)d photos (JPEG, PNG, GIF or WebP), at most %(size)d MB each."
+        ) % {
+            "count": MAX_APPEAL_PHOTOS,
+            "size": settings.SHISHI_APPEAL_PHOTO_MAX_BYTES // (1024 * 1024),
+        }
+
+    def service_kwargs(self) -> dict:
+        """The cleaned data as appeal_submit's arguments."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "photos"}
+
+
+class RatingForm(forms.Form):
+    """回访 by the resident: how satisfied they are with the settled result."""
+
+    result = forms.ChoiceField(
+        label=_("How satisfied are you with the result?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Anything you want to add"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shishi.categories.models import Category
-from shishi.intake.models import Appeal, AppealStatus
+from shishi.intake.models import Appeal, AppealPhoto, AppealStatus
 from shishi.ledger.models import (
     FollowUp,
     ItemStatus,
@@ -23,7 +23,7 @@ from shishi.ledger.models import (
     ProgressReport,
     Satisfaction,
 )
-from shishi.org.models import Unit
+from shishi.org.models import Unit, UnitKind
 
 # ---------------------------------------------------------------- the ledger
 
@@ -303,3 +303,85 @@ def appeal_steps(appeal: Appeal) -> list[AppealStep]:
                 AppealStep(when=when, status=status, label=str(labels.get(status, status)))
             )
     return steps
+
+
+# ------------------------------------------------------- filing and rating
+
+
+def filing_category_choices() -> list[tuple[int, str]]:
+    """The active categories a resident may file under, in tree order, each
+    labelled with its path ("教育优先 / 学位"). Two small queries however deep
+    the tree: the names are joined here, not by one query per level."""
+    nodes = {
+        pk: (name, parent_id, sort_order, is_active)
+        for pk, name, parent_id, sort_order, is_active in Category.objects.values_list(
+            "pk", "name", "parent_id", "sort_order", "is_active"
+        )
+    }
+
+    def ancestry(pk: int) -> list[int] | None:
+        # Root first; None when the category or one above it is retired.
+        chain: list[int] = []
+        while pk is not None and pk not in chain:
+            name, parent_id, _order, is_active = nodes[pk]
+            if not is_active:
+                return None
+            chain.append(pk)
+            pk = parent_id
+        return chain[::-1]
+
+    rows = []
+    for pk in nodes:
+        chain = ancestry(pk)
+        if chain is None:
+            continue
+        sort_key = [(nodes[node][2], nodes[node][0]) for node in chain]
+        rows.append((sort_key, pk, " / ".join(nodes[node][0] for node in chain)))
+    rows.sort()
+    return [(pk, label) for _key, pk, label in rows]
+
+
+def filing_communities() -> QuerySet[Unit]:
+    """The communities and villages an appeal may be located in, with their street."""
+    return (
+        Unit.objects.active()
+        .filter(kind__in=[UnitKind.COMMUNITY, UnitKind.VILLAGE])
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+def submitters_view(number: str, user) -> Appeal | None:
+    """The appeal with this tracking number as its submitter sees it (the text
+    and the photos), or None unless `user` is the submitter's own account."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Appeal.objects.filter(tracking_number=number, submitter=user)
+        .only("pk", "body")
+        .prefetch_related("photos")
+        .first()
+    )
+
+
+def rating_state(appeal: Appeal, item: LedgerItem | None) -> str:
+    """Whether the resident may rate the result (回访) now: "open" when the item
+    that answers the appeal is settled and not yet rated since, "rated" when it
+    has been, "" while there is nothing to rate."""
+    if item is None or item.status != ItemStatus.SETTLED or item.settled_at is None:
+        return ""
+    rated = FollowUp.objects.filter(
+        appeal=appeal, by_appellant=True, recorded_at__gte=item.settled_at
+    ).exists()
+    return "rated" if rated else "open"
+
+
+def appeal_photo_for_user(user, pk: int) -> AppealPhoto | None:
+    """An appeal's photo, if `user` may see it: staff who handle appeals, or the
+    account that filed the appeal. Anyone else gets None (the view says 404)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    photos = AppealPhoto.objects.filter(pk=pk)
+    if not user.has_perm("intake.view_appeal"):
+        photos = photos.filter(appeal__submitter=user)
+    return photos.first()

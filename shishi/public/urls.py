@@ -9,4 +9,7 @@ urlpatterns = [
     path("items/<str:number>/", views.item_detail, name="item"),
     path("track/", views.track, name="track"),
     path("track/<str:tracking_number>/", views.track_detail, name="track_detail"),
+    path("track/<str:tracking_number>/rate/", views.track_rate, name="track_rate"),
+    path("appeals/new/", views.appeal_new, name="appeal_new"),
+    path("files/appeals/<int:pk>/", views.appeal_photo, name="appeal_photo"),
 ]

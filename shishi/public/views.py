@@ -1,17 +1,32 @@
-"""The public pages: the ledger (公示), one item, and appeal tracking. Thin: the
-reads are in selectors.py, the filters in forms.py."""
+"""The public pages: the ledger (公示), one item, appeal tracking, filing an
+appeal and rating its result, and the private photos of an appeal. Thin: the
+reads are in selectors.py, the forms in forms.py, the writes in the services."""
 
+import time
+
+from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from shishi.intake.models import AppealStatus
-from shishi.intake.services import tracking_number_normalise
+from shishi.core.uploads import private_file_response
+from shishi.core.views import form_add_service_errors
+from shishi.intake.models import Appeal, AppealStatus, Channel
+from shishi.intake.services import appeal_submit, tracking_number_normalise
+from shishi.ledger.services import followup_submit_by_appellant
 
 from . import selectors
-from .forms import LedgerFilterForm, TrackForm
+from .forms import AppealForm, LedgerFilterForm, RatingForm, TrackForm
+
+# The session key that tells the tracking page an appeal was just filed.
+_JUST_FILED = "shishi_just_filed"
 
 
 @require_safe
@@ -52,6 +67,26 @@ def track(request):
     return render(request, "public/track.html", {"form": form})
 
 
+def _track_page(request, appeal: Appeal, *, rating_form: RatingForm | None = None):
+    steps = selectors.appeal_steps(appeal)
+    item = selectors.tracking_item(appeal)
+    context = {
+        "appeal": appeal,
+        "item": item,
+        "steps": steps,
+        # The note of a rejected appeal is a reason; of an answered one, the answer.
+        "note_is_reason": any(step.status == AppealStatus.REJECTED for step in steps),
+        "form": TrackForm(initial={"number": appeal.tracking_number}),
+        "rating": selectors.rating_state(appeal, item),
+        "rating_form": rating_form or RatingForm(),
+        # Only the submitter's own account sees the text and the photos.
+        "own": selectors.submitters_view(appeal.tracking_number, request.user),
+        # Set once, right after filing, to show the number prominently.
+        "just_filed": request.session.pop(_JUST_FILED, None) == appeal.tracking_number,
+    }
+    return render(request, "public/track_detail.html", context)
+
+
 @require_safe
 def track_detail(request, tracking_number):
     number = tracking_number_normalise(tracking_number)
@@ -63,13 +98,108 @@ def track_detail(request, tracking_number):
         return render(
             request, "public/track_not_found.html", {"form": form, "number": number}, status=404
         )
-    steps = selectors.appeal_steps(appeal)
-    context = {
-        "appeal": appeal,
-        "item": selectors.tracking_item(appeal),
-        "steps": steps,
-        # The note of a rejected appeal is a reason; of an answered one, the answer.
-        "note_is_reason": any(step.status == AppealStatus.REJECTED for step in steps),
-        "form": TrackForm(initial={"number": number}),
-    }
-    return render(request, "public/track_detail.html", context)
+    return _track_page(request, appeal)
+
+
+@require_POST
+def track_rate(request, tracking_number):
+    """回访: whoever holds the (unguessable) tracking number rates the result."""
+    number = tracking_number_normalise(tracking_number)
+    appeal = selectors.appeal_for_tracking(number) if len(number) <= 20 else None
+    if appeal is None:
+        raise Http404
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            followup_submit_by_appellant(appeal=appeal, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form_add_service_errors(form, error)
+            else:
+                # Not ratable (not settled yet, or rated already): say why on the page.
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("public:track_detail", tracking_number=appeal.tracking_number)
+        else:
+            messages.success(request, _("Thank you: your rating has been recorded."))
+            return redirect("public:track_detail", tracking_number=appeal.tracking_number)
+    return _track_page(request, appeal, rating_form=form)
+
+
+# ------------------------------------------------------------ filing an appeal
+
+
+def _rate_key(request) -> str:
+    # The address as django-axes sees it, so one proxy setting serves both.
+    address = get_client_ip_address(request) or "unknown"
+    return f"shishi:appeal-rate:{address}:{int(time.time() // 3600)}"
+
+
+def _over_rate_limit(request) -> bool:
+    limit = settings.SHISHI_APPEAL_RATE_PER_HOUR
+    return cache.get(_rate_key(request), 0) >= limit
+
+
+def _count_filing(request) -> None:
+    key = _rate_key(request)
+    cache.add(key, 0, timeout=3600)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: start again
+        cache.set(key, 1, timeout=3600)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_new(request):
+    """File an appeal on the web, with or without an account. Web filings from
+    one address are limited per hour (SHISHI_APPEAL_RATE_PER_HOUR) so that a
+    script cannot flood the intake queue."""
+    user = request.user if request.user.is_authenticated else None
+    if request.method != "POST":
+        initial = {}
+        if user is not None:
+            initial = {
+                "submitter_name": user.full_name,
+                "submitter_phone": user.phone,
+                "submitter_email": user.email,
+            }
+        form = AppealForm(initial=initial)
+        return render(request, "public/appeal_new.html", {"form": form})
+    form = AppealForm(request.POST, request.FILES)
+    if _over_rate_limit(request):
+        context = {"form": form, "rate_limited": True}
+        return render(request, "public/appeal_new.html", context, status=429)
+    if form.is_valid():
+        try:
+            appeal = appeal_submit(
+                channel=Channel.WEB,
+                submitter=user,
+                photos=form.cleaned_data["photos"],
+                actor=user,
+                **form.service_kwargs(),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            _count_filing(request)
+            request.session[_JUST_FILED] = appeal.tracking_number
+            messages.success(
+                request,
+                _("Your appeal has been received. Keep this number: %(number)s")
+                % {"number": appeal.tracking_number},
+            )
+            return redirect("public:track_detail", tracking_number=appeal.tracking_number)
+    return render(request, "public/appeal_new.html", {"form": form})
+
+
+# -------------------------------------------------------- an appeal's photos
+
+
+@require_safe
+def appeal_photo(request, pk):
+    """A photo attached to an appeal, for the staff who handle appeals and the
+    submitter's own account; anyone else gets 404, as if it did not exist."""
+    photo = selectors.appeal_photo_for_user(request.user, pk)
+    if photo is None:
+        raise Http404
+    return private_file_response(photo.file, photo.original_name)

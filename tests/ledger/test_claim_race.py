@@ -25,6 +25,8 @@ def test_two_simultaneous_claims_one_wins(make_item, dave, lena, district):
             results[leader.username] = "won"
         except ValidationError as err:
             results[leader.username] = f"refused: {err.messages[0]}"
+        except Exception as err:  # shown by the assertion below, not lost in the thread
+            results[leader.username] = f"error: {err!r}"
         finally:
             connections.close_all()
 

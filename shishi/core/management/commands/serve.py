@@ -23,4 +23,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Shishi at http://{host}:{port}/  (data: {settings.DATA_DIR}; Ctrl+C stops)"
         )
-        serve(application, host=host, port=int(port), threads=threads, ident="shishi")
+        serve(
+            application,
+            host=host,
+            port=int(port),
+            threads=threads,
+            ident="shishi",
+            # The same limit as the app's, also for bodies sent without a length.
+            max_request_body_size=settings.SHISHI_MAX_REQUEST_BYTES,
+        )

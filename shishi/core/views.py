@@ -1,0 +1,47 @@
+"""What every staff page shares: who may open it, and how a service's refusal
+reaches the form that asked for it."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+
+
+def _guarded(allowed: Callable) -> Callable:
+    """Anonymous visitors are sent to the login page; a logged-in user for whom
+    allowed(user) is false gets 403 (never the data)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.is_active or not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def permission_required(*perms: str) -> Callable:
+    """The view needs every one of `perms`."""
+    return _guarded(lambda user: user.has_perms(perms))
+
+
+def any_permission_required(*perms: str) -> Callable:
+    """The view needs at least one of `perms`."""
+    return _guarded(lambda user: any(user.has_perm(perm) for perm in perms))
+
+
+def form_add_service_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field it names
+    when the form has that field, above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "triage"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("new-item/", views.item_new, name="item_new"),
+    # Before the appeal route, which would take any single path segment.
+    path("item-suggestions/", views.item_suggestions, name="item_suggestions"),
+    path("<str:tracking_number>/", views.appeal_detail, name="appeal"),
+]
