@@ -82,13 +82,15 @@ TARGETS = [
 ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(bench_class: type["Bench"] | None = None, *, doc: str = __doc__, runs: int = 7) -> int:
+    """Parse the common options, pick the database and run `bench_class` (this
+    file's Bench, or a subclass from another benchmark) on it."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--appeals", type=int, default=100_000)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="10k appeals, 1k items, 10 weeks")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (median)")
+    parser.add_argument("--runs", type=int, default=runs, help="timed runs per figure (median)")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--analyze", action="store_true", help="ANALYZE SQLite before timing")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -104,9 +106,12 @@ def main() -> int:
         data_dir = tempfile.mkdtemp(prefix="shishi-bench-")
         os.environ["SHISHI_DATA_DIR"] = data_dir
     try:
-        return Bench(args).run()
+        return (bench_class or Bench)(args).run()
     finally:
         if data_dir and not args.keep:
+            from django.db import connections
+
+            connections.close_all()  # SQLite folds its WAL back in on close
             shutil.rmtree(data_dir, ignore_errors=True)
         elif data_dir:
             print(f"# kept {data_dir}", file=sys.stderr)

@@ -16,14 +16,10 @@ by bench_ledger.py's functions, then given what each role needs to have
 something to see: a resident's own appeals, a unit handler whose unit leads
 many items, a leader who owns many, appeals at every stage of intake."""
 
-import argparse
 import datetime as dt
 import logging
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -32,7 +28,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ledger import Bench, out  # noqa: E402  (it puts the repository on sys.path)
+import bench_ledger  # noqa: E402  (it puts the repository on sys.path)
+from bench_ledger import Bench, out  # noqa: E402
 
 TARGET_MS = 200
 
@@ -390,36 +387,7 @@ def rows_shown(response) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--appeals", type=int, default=100_000)
-    parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--weeks", type=int, default=50)
-    parser.add_argument("--quick", action="store_true", help="10k appeals, 1k items, 10 weeks")
-    parser.add_argument("--runs", type=int, default=5, help="timed requests per page")
-    parser.add_argument("--analyze", action="store_true", help="ANALYZE SQLite before timing")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--seed", type=int, default=2021)
-    args = parser.parse_args()
-    args.explain = False
-    if args.quick:
-        args.appeals, args.items, args.weeks = 10_000, 1_000, 10
-
-    data_dir = None
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shishi.settings"
-    os.environ["DEBUG"] = "1"  # for a secret key and plain static files; timings run without
-    if not os.environ.get("DATABASE_URL"):
-        data_dir = tempfile.mkdtemp(prefix="shishi-bench-pages-")
-        os.environ["SHISHI_DATA_DIR"] = data_dir
-    try:
-        return PagesBench(args).run()
-    finally:
-        if data_dir and not args.keep:
-            from django.db import connections
-
-            connections.close_all()  # SQLite folds its WAL back in on close
-            shutil.rmtree(data_dir, ignore_errors=True)
-        elif data_dir:
-            print(f"# kept {data_dir}", file=sys.stderr)
+    return bench_ledger.main(PagesBench, doc=__doc__, runs=5)
 
 
 if __name__ == "__main__":
