@@ -290,3 +290,10 @@ def test_the_account_pages_use_our_stylesheet_and_no_external_assets(client, db)
     html = client.get(SIGNUP).text
     assert "/static/shishi/accounts.css" in html
     assert "http://" not in html and "https://" not in html
+
+
+def test_the_login_link_leads_back_except_from_the_home_page(client, db):
+    # From the public ledger a login goes to the person's work (/work/)…
+    assert 'href="/accounts/login/"' in client.get("/").text
+    # …from any other page, back to that page.
+    assert 'href="/accounts/login/?next=/track/"' in client.get("/track/").text
