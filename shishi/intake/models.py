@@ -174,6 +174,14 @@ class Appeal(models.Model):
             models.Index(fields=["received_at"]),
             # The intake queue and the dashboard filter by category within a period.
             models.Index(fields=["category", "received_at"]),
+            # The intake queue's default, oldest first: what is still to do is a
+            # small, recent part of all appeals, which an index on received_at
+            # alone would reach only after reading every older, settled one.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(status__in=["received", "triaged"]),
+                name="appeal_todo_received",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(title=""), name="appeal_title_not_empty"),
