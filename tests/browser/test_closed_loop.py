@@ -12,7 +12,13 @@ from shishi.intake.models import Appeal, AppealStatus
 from shishi.ledger.models import FollowUp, ItemStatus, LedgerItem
 from shishi.org.services import user_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# The live server needs committed data; serialized_rollback restores what the
+# migrations created (role groups, kind policies) after another transactional test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "browser-pass-2026"
 TRACKING = re.compile(r"\d{6}-[2-9A-Z]{6}")

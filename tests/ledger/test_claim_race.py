@@ -10,7 +10,9 @@ from shishi.ledger.models import ItemStatus, LedgerItem
 from shishi.ledger.services import item_claim
 
 
-@pytest.mark.django_db(transaction=True)
+# Transactional tests empty the tables afterwards; serialized_rollback puts back
+# what the migrations created (role groups, kind policies) for this test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_claims_one_wins(make_item, dave, lena, district):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("an in-memory SQLite database has no second connection to race with")
