@@ -49,8 +49,12 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"browser screenshots ({count}): {folder.resolve()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # One per test, not per session: while Playwright's event loop runs, Django
+    # keeps database handles per async context, so the tests after a
+    # session-long browser would get fresh connections that know nothing of
+    # the test database's saved state (serialized_rollback would restore nothing).
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
