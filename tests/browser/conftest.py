@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("SHISHI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WIDTHS = {"desktop": 1280, "phone": 375}
@@ -61,6 +62,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+        # The test's queries opened connections of their own (see above): close
+        # them while their context lives, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture
