@@ -57,7 +57,7 @@ SUFFIXES = (
 _ADMIN_SUFFIXES = ("市", "区", "县", "省", "镇", "乡", "街道")
 # jieba tags that cannot be inside a place name / cannot start one.
 _BLOCK_TAGS = {"v", "vd", "p", "c", "d", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv"}
-_BLOCK_TAGS |= {"y", "e", "o", "f", "q", "zg", "x"} - {"x"}
+_BLOCK_TAGS |= {"y", "e", "o", "f", "q", "zg"}
 _LEADING_TAGS = {"vn", "a", "ad", "an", "t", "m", "b", "l"}
 # Words that often stand right before a place but are not part of it.
 _LEADING_WORDS = {
