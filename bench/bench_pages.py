@@ -57,30 +57,11 @@ class Result:
 class PagesBench(Bench):
     """bench_ledger's ledger, plus work for every role, then the pages timed."""
 
-    def build_and_time(self) -> None:
-        from django.core.management import call_command
-
-        connection = self.connection
-        version = (
-            connection.Database.sqlite_version
-            if connection.vendor == "sqlite"
-            else connection.cursor().connection.info.server_version
-        )
-        out("backend", f"{connection.vendor} {version}")
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        self.reference_data()
-        self.appeals()
-        self.items()
-        self.reports()
+    def build(self) -> None:
+        super().build()
         self.work_for_every_role()
-        out("build_s", time.perf_counter() - started)
-        if connection.vendor == "postgresql" or self.args.analyze:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            out("analyzed", "yes")
-        else:
-            out("analyzed", "no")
+
+    def timings(self) -> None:
         self.time_pages()
 
     # ------------------------------------------------------------ building
