@@ -435,3 +435,11 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.number} {self.get_result_display()}"
+
+
+def appellant_has_rated(appeal, item: LedgerItem) -> bool:
+    """Whether the appellant has rated the item's latest settlement: a reopened
+    and settled-again item may be rated again."""
+    return FollowUp.objects.filter(
+        appeal=appeal, by_appellant=True, recorded_at__gte=item.settled_at
+    ).exists()

@@ -35,6 +35,7 @@ from .models import (
     ProgressReport,
     Satisfaction,
     Target,
+    appellant_has_rated,
     week_start,
 )
 
@@ -522,7 +523,7 @@ def followup_submit_by_appellant(*, appeal, result: str, note: str = "", actor=N
         raise ValidationError(
             {"result": _("Unknown follow-up result: %(result)s.") % {"result": result}}
         )
-    if appeal.followups.filter(by_appellant=True, recorded_at__gte=item.settled_at).exists():
+    if appellant_has_rated(appeal, item):
         raise ValidationError(_("You have already rated this result. Thank you."))
     note = optional_text(note, field="note", max_length=TEXT_MAX, label=_("Note"))
     followup = FollowUp(

@@ -22,6 +22,7 @@ from shishi.ledger.models import (
     ProgressActual,
     ProgressReport,
     Satisfaction,
+    appellant_has_rated,
 )
 from shishi.org.models import Unit, UnitKind
 
@@ -370,10 +371,7 @@ def rating_state(appeal: Appeal, item: LedgerItem | None) -> str:
     has been, "" while there is nothing to rate."""
     if item is None or item.status != ItemStatus.SETTLED or item.settled_at is None:
         return ""
-    rated = FollowUp.objects.filter(
-        appeal=appeal, by_appellant=True, recorded_at__gte=item.settled_at
-    ).exists()
-    return "rated" if rated else "open"
+    return "rated" if appellant_has_rated(appeal, item) else "open"
 
 
 def appeal_photo_for_user(user, pk: int) -> AppealPhoto | None:
