@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "shishi.triage",
     "shishi.dispatch",
     "shishi.dashboard",
+    "shishi.sheets",
+    "shishi.reports",
     "shishi.demo",
 ]
 
@@ -216,6 +218,13 @@ SHISHI_MAX_REQUEST_BYTES = envint("SHISHI_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
 # The largest photo a resident may attach to an appeal.
 SHISHI_APPEAL_PHOTO_MAX_BYTES = envint("SHISHI_APPEAL_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 
+# Spreadsheet imports on the web: the largest file, and whether the import runs
+# in a thread of the web process (the page shows its progress) or in the request.
+SHISHI_IMPORT_MAX_BYTES = envint("SHISHI_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+SHISHI_IMPORT_IN_BACKGROUND = envbool("SHISHI_IMPORT_IN_BACKGROUND", True)
+# The most an .xlsx (a zip) may unpack to: a guard against zip bombs.
+SHISHI_IMPORT_MAX_UNCOMPRESSED_BYTES = envint("SHISHI_IMPORT_MAX_UNCOMPRESSED_BYTES", 2**30)
+
 # Cookies are secure-only outside DEBUG (browsers accept them from http://localhost
 # too). An intranet served over plain HTTP must say so with SHISHI_HTTPS=0.
 SESSION_COOKIE_SECURE = envbool("SHISHI_HTTPS", not DEBUG)
@@ -236,4 +245,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every step of every PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -8,5 +8,7 @@ urlpatterns = [
     path("intake/", include("shishi.triage.urls")),
     path("work/", include("shishi.dispatch.urls")),
     path("dashboard/", include("shishi.dashboard.urls")),
+    path("sheets/", include("shishi.sheets.urls")),
+    path("reports/", include("shishi.reports.urls")),
     path("", include("shishi.public.urls")),
 ]

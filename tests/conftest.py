@@ -34,6 +34,12 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def imports_in_the_request(settings):
+    # A background thread would use its own connection, outside the test's transaction.
+    settings.SHISHI_IMPORT_IN_BACKGROUND = False
+
+
 @pytest.fixture
 def district(db):
     root = unit_create(name="中原区", kind="district")

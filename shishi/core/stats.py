@@ -1,5 +1,6 @@
 """The campaign's headline figures, each computed from the database."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Sum
@@ -30,59 +31,56 @@ def _event_total(channel: str) -> int:
     return CollectionEvent.objects.filter(channel=channel).aggregate(n=Sum("count"))["n"] or 0
 
 
-def campaign_figures() -> list[Figure]:
-    projects = (
+def campaign_projects():
+    """The campaign's projects (民生实事): public, not cancelled. Every figure
+    about projects, here and in the reports, counts these."""
+    return (
         LedgerItem.objects.public()
         .filter(kind=ItemKind.PROJECT)
         .exclude(status=ItemStatus.CANCELLED)
     )
-    now = timezone.now()
-    return [
-        Figure("participating_units", "参与单位", Unit.objects.participating().count(), "个"),
-        Figure(
-            "leaders",
-            "领办领导",
-            User.objects.filter(is_active=True, groups__name=ROLE_GROUPS[LEADER])
-            .distinct()
-            .count(),
-            "名",
-        ),
-        Figure(
-            "forums",
-            "征集意见座谈会",
-            CollectionEvent.objects.filter(channel=Channel.FORUM).count(),
-            "场",
-        ),
-        Figure("questionnaires_issued", "发放调查问卷", _event_total(Channel.QUESTIONNAIRE), "份"),
-        Figure("household_visits", "入户走访", _event_total(Channel.VISIT), "人次"),
-        Figure("appeals", "征集诉求", Appeal.objects.count(), "条"),
-        Figure(
-            "project_categories",
-            "民生实事类别",
-            Category.objects.filter(Exists(projects.filter(category=OuterRef("pk")))).count(),
-            "类",
-        ),
-        Figure("projects", "民生实事", projects.count(), "件"),
-        Figure(
-            "projects_settled", "已清账", projects.filter(status=ItemStatus.SETTLED).count(), "件"
-        ),
-        Figure(
-            "projects_ongoing",
-            "推进中",
-            projects.exclude(status=ItemStatus.SETTLED).count(),
-            "件",
-        ),
-        Figure("projects_overdue", "已逾期", projects.overdue(now).count(), "件"),
-        Figure(
-            "items_missing_report",
-            "本周未报进展",
-            LedgerItem.objects.missing_report(week_start(timezone.localdate())).count(),
-            "件",
-        ),
-        Figure(
-            "items_active",
-            "在办事项（全部类型）",
-            LedgerItem.objects.filter(status__in=ACTIVE_STATUSES).count(),
-            "件",
-        ),
-    ]
+
+
+# Every figure: key, label and unit, in the order `shishi stats` prints them.
+# The keys are also the placeholders of the summary's wording (shishi.reports).
+FIGURES: dict[str, tuple[str, str]] = {
+    "participating_units": ("参与单位", "个"),
+    "leaders": ("领办领导", "名"),
+    "forums": ("征集意见座谈会", "场"),
+    "questionnaires_issued": ("发放调查问卷", "份"),
+    "household_visits": ("入户走访", "人次"),
+    "appeals": ("征集诉求", "条"),
+    "project_categories": ("民生实事类别", "类"),
+    "projects": ("民生实事", "件"),
+    "projects_settled": ("已清账", "件"),
+    "projects_ongoing": ("推进中", "件"),
+    "projects_overdue": ("已逾期", "件"),
+    "items_missing_report": ("本周未报进展", "件"),
+    "items_active": ("在办事项（全部类型）", "件"),
+}
+
+
+def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
+    projects = campaign_projects()
+    now = now or timezone.now()
+    leaders = User.objects.filter(is_active=True, groups__name=ROLE_GROUPS[LEADER]).distinct()
+    values = {
+        "participating_units": Unit.objects.participating().count(),
+        "leaders": leaders.count(),
+        "forums": CollectionEvent.objects.filter(channel=Channel.FORUM).count(),
+        "questionnaires_issued": _event_total(Channel.QUESTIONNAIRE),
+        "household_visits": _event_total(Channel.VISIT),
+        "appeals": Appeal.objects.count(),
+        "project_categories": Category.objects.filter(
+            Exists(projects.filter(category=OuterRef("pk")))
+        ).count(),
+        "projects": projects.count(),
+        "projects_settled": projects.filter(status=ItemStatus.SETTLED).count(),
+        "projects_ongoing": projects.exclude(status=ItemStatus.SETTLED).count(),
+        "projects_overdue": projects.overdue(now).count(),
+        "items_missing_report": LedgerItem.objects.missing_report(
+            week_start(timezone.localdate(now))
+        ).count(),
+        "items_active": LedgerItem.objects.filter(status__in=ACTIVE_STATUSES).count(),
+    }
+    return [Figure(key, label, values[key], unit) for key, (label, unit) in FIGURES.items()]

@@ -62,11 +62,13 @@ def bar_chart(
     description: str = "",
     empty_text: str = "",
     value_text: Callable[[int], str] = format_count,
+    font_family: str = "",
 ) -> SafeString:
     """An accessible horizontal bar chart of `rows`, (label, value) pairs in the
     order given. The bars are scaled to the largest value. `role="img"` makes
     assistive technology treat the chart as one image named by `title`; its
-    <desc> lists every label with its value."""
+    <desc> lists every label with its value. `font_family`: for a PDF, whose
+    inline SVG does not take the document's CSS."""
     rows: Sequence[tuple[str, int]] = [(str(label), int(value)) for label, value in rows]
     largest = max((value for _label, value in rows), default=0)
     summary = "; ".join(f"{label}: {value_text(value)}" for label, value in rows)
@@ -75,7 +77,9 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" role="img" '
         f'aria-label="{_attr(title)}" width="100%" height="{height}" '
-        f'font-size="{FONT_SIZE}">',
+        f'font-size="{FONT_SIZE}"'
+        + (f' font-family="{_attr(font_family)}"' if font_family else "")
+        + ">",
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
     ]

@@ -27,6 +27,8 @@ from shishi.ledger import permissions
 from shishi.ledger.lifecycle import ITEM_TRANSITIONS
 from shishi.ledger.models import Evidence, LedgerItem, iso_week_label, week_start
 from shishi.ledger.services import progress_report_submit
+from shishi.sheets.ledger_export import ledger_response
+from shishi.sheets.writers import export_urls
 
 from . import selectors
 from .actions import ACTIONS, ItemAction, new_form
@@ -54,8 +56,18 @@ def my_items(request):
         "week_label": iso_week_label(monday),
         "can_report": request.user.has_perm("ledger.report_progress"),
         "report_statuses": ITEM_TRANSITIONS["report"].sources,
+        "export_urls": export_urls(request, "dispatch:my_items_export"),
     }
     return render(request, "dispatch/my_items.html", context)
+
+
+@require_safe
+@any_permission_required("ledger.report_progress", "ledger.claim_ledgeritem")
+def my_items_export(request):
+    filters = MyItemsFilterForm(request.GET).filters()
+    monday = week_start(timezone.localdate())
+    items = selectors.my_items(request.user, monday=monday, **filters)
+    return ledger_response(request, items, list_name="我的实事台账", list_view="dispatch:my_items")
 
 
 # ------------------------------------------------------------ items to claim
@@ -67,8 +79,20 @@ def claimable(request):
     form = ClaimableFilterForm(request.GET)
     filters = form.filters()
     page = _page(request, selectors.claimable_items(**filters))
-    context = {"form": form, "filtered": bool(filters), "page": page}
+    context = {
+        "form": form,
+        "filtered": bool(filters),
+        "page": page,
+        "export_urls": export_urls(request, "dispatch:claimable_export"),
+    }
     return render(request, "dispatch/claimable.html", context)
+
+
+@require_safe
+@permission_required("ledger.claim_ledgeritem")
+def claimable_export(request):
+    items = selectors.claimable_items(**ClaimableFilterForm(request.GET).filters())
+    return ledger_response(request, items, list_name="待领账事项", list_view="dispatch:claimable")
 
 
 # ------------------------------------------------------- supervisors' lists
@@ -78,7 +102,17 @@ def claimable(request):
 @permission_required("ledger.verify_ledgeritem")
 def verification(request):
     page = _page(request, selectors.awaiting_verification())
-    return render(request, "dispatch/verification.html", {"page": page})
+    context = {"page": page, "export_urls": export_urls(request, "dispatch:verification_export")}
+    return render(request, "dispatch/verification.html", context)
+
+
+@require_safe
+@permission_required("ledger.verify_ledgeritem")
+def verification_export(request):
+    items = selectors.awaiting_verification()
+    return ledger_response(
+        request, items, list_name="待核验事项", list_view="dispatch:verification"
+    )
 
 
 @require_safe
@@ -92,7 +126,15 @@ def overdue(request):
         item.last_report_label = (
             iso_week_label(item.last_report_week) if item.last_report_week else ""
         )
-    return render(request, "dispatch/overdue.html", {"page": page})
+    context = {"page": page, "export_urls": export_urls(request, "dispatch:overdue_export")}
+    return render(request, "dispatch/overdue.html", context)
+
+
+@require_safe
+@permission_required("ledger.verify_ledgeritem")
+def overdue_export(request):
+    items = selectors.overdue_items(timezone.now())
+    return ledger_response(request, items, list_name="逾期事项", list_view="dispatch:overdue")
 
 
 # ---------------------------------------------------------------- one item

@@ -7,6 +7,11 @@ there are. A bad record stops the call with a `RowError` (a ValidationError)
 naming the record's 1-based row and the field, and the transaction leaves
 nothing of that call behind.
 
+A record may carry an `import_key` (where an imported appeal came from, so a
+second import of the same file can skip it) and an `answer` (the reply the
+source already gave: the appeal is stored as answered, with the answer as
+its status note).
+
 Why not `bulk_create` and `simple_history.utils.bulk_create_with_history`:
 they build a model instance per row, prepare every value of every row one
 field at a time, and insert 47 rows a statement on SQLite (999 parameters); on
@@ -36,11 +41,13 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shishi.categories.models import Category
+from shishi.core.lifecycle import optional_text
 from shishi.org.models import Unit
 
-from .models import Appeal, CollectionEvent
+from .models import BODY_MAX, IMPORT_KEY_MAX, Appeal, AppealStatus, CollectionEvent
 from .services import TRACKING_ALPHABET, appeal_fields_clean
 
 # Records validated and stored together: one collision check of their tracking
@@ -66,6 +73,8 @@ FIELDS = frozenset(
         "community",
         "lat",
         "lng",
+        "import_key",
+        "answer",
     }
 )
 
@@ -88,7 +97,11 @@ _ROW_COLUMNS = (
     "lat",
     "lng",
     "received_at",
+    "import_key",
+    "status",
+    "status_note",
 )
+IMPORT_KEY_INDEX = _ROW_COLUMNS.index("import_key")
 # Values of these field types go to the database as they are (str, int, None).
 _AS_IS = frozenset({"CharField", "TextField", "EmailField", "ForeignKey"})
 
@@ -103,6 +116,8 @@ _WORD_LIMIT = (2**32 // _SUFFIX_SPACE) * _SUFFIX_SPACE
 _IN_CHUNK = 900
 # SQLite's page cache during a bulk call, in KiB (its default is 2 MiB).
 _SQLITE_CACHE_KIB = 64 * 1024
+# A label for error messages, translated only when one is shown.
+_ANSWER = gettext_lazy("Answer")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +138,8 @@ class AppealRecord:
     community: Unit | None = None
     lat: Decimal | float | str | None = None
     lng: Decimal | float | str | None = None
+    import_key: str | None = None
+    answer: str = ""
 
 
 class RowError(ValidationError):
@@ -158,21 +175,112 @@ def appeals_bulk_create(
     once, not once per row. `actor` and `reason` go on every history record."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    using = router.db_for_write(Appeal)
+    cleaner = AppealCleaner()
+    batches = (cleaner.batch(batch, first) for first, batch in _batches(records, batch_size))
+    return appeals_bulk_store(batches, cleaner=cleaner, actor=actor, rng=rng, reason=reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class CleanBatch:
+    """Records that passed the intake rules, as `AppealCleaner.batch` made them:
+    their tracking-number prefixes and their database values (the tracking
+    number still to draw). Plain lists, so a batch pickles cheaply: a worker
+    process may check the records while this one stores the batch before."""
+
+    first: int  # the 1-based number of the batch's first record
+    prefixes: list[str]
+    rows: list[list]
+
+    def import_keys(self) -> list[str | None]:
+        return [row[IMPORT_KEY_INDEX] for row in self.rows]
+
+    def without(self, drop: set[int]) -> "CleanBatch":
+        """The batch less the rows at these indexes (appeals imported before)."""
+        keep = [i for i in range(len(self.rows)) if i not in drop]
+        return CleanBatch(
+            self.first, [self.prefixes[i] for i in keep], [self.rows[i] for i in keep]
+        )
+
+
+def appeals_bulk_store(
+    batches: Iterable[CleanBatch],
+    *,
+    cleaner: "AppealCleaner",
+    actor=None,
+    rng: random.Random | None = None,
+    reason: str = "received",
+) -> int:
+    """Store batches that `cleaner` checked, in one transaction; return how
+    many appeals. `batches` may be produced lazily (as the records are read)."""
+    using = cleaner.using
     connection = connections[using]
     stored = 0
     with transaction.atomic(using=using), _large_cache(connection):
-        writer = _Writer(connection, now=timezone.now(), actor=actor, reason=reason)
-        for first, batch in _batches(records, batch_size):
-            prefixes, rows = [], []
-            for number, record in enumerate(batch, start=first):
-                prefix, row = _row(record, number, writer)
-                prefixes.append(prefix)
-                rows.append(row)
-            _number(rows, prefixes, rng, writer)
-            writer.insert(rows)
-            stored += len(rows)
+        writer = _Writer(connection, now=cleaner.now, actor=actor, reason=reason)
+        for batch in batches:
+            if (
+                not isinstance(batch, CleanBatch)
+                or batch.rows
+                and len(batch.rows[0]) != len(_ROW_COLUMNS)
+            ):
+                raise TypeError("appeals_bulk_store takes the batches of AppealCleaner.batch")
+            if not batch.rows:
+                continue
+            _number(batch.rows, batch.prefixes, rng, writer)
+            writer.insert(batch.rows)
+            stored += len(batch.rows)
     return stored
+
+
+class AppealCleaner:
+    """The intake rules for bulk records, worked out once per call: checks a
+    record and turns it into database values without touching the database,
+    so it may run in another process than the one that stores the rows."""
+
+    def __init__(self, *, now: dt.datetime | None = None):
+        self.using = router.db_for_write(Appeal)
+        connection = connections[self.using]
+        self.now = now or timezone.now()
+        self.zone = timezone.get_current_timezone()
+        self.user_model = get_user_model()
+        self.days: dict[dt.date, str] = {}
+        self.dataclass_fields: dict[type, set[str]] = {}
+        fields = {f.attname: f for f in Appeal._meta.concrete_fields if not f.primary_key}
+        # Row values that need the backend's preparation (datetimes, decimals).
+        self.prepare = [
+            (index, _preparer(fields[attname], connection))
+            for index, attname in enumerate(_ROW_COLUMNS)
+            if fields[attname].get_internal_type() not in _AS_IS
+        ]
+
+    def batch(self, records: Iterable, first: int = 1) -> CleanBatch:
+        """The records checked; a RowError (numbered from `first`) at the first bad one."""
+        prefixes, rows = [], []
+        for number, record in enumerate(records, start=first):
+            prefix, row = _row(record, number, self)
+            prefixes.append(prefix)
+            rows.append(row)
+        return CleanBatch(first, prefixes, rows)
+
+    def check(self, record) -> None:
+        """Apply the rules to one record: a ValidationError naming the field."""
+        _row_fields(record, self)
+
+    def day_prefix(self, received_at: dt.datetime) -> str:
+        if received_at.tzinfo is self.zone:
+            day = received_at.date()
+        else:
+            day = received_at.astimezone(self.zone).date()
+        prefix = self.days.get(day)
+        if prefix is None:
+            prefix = self.days[day] = f"{day:%y%m%d}-"
+        return prefix
+
+    def unknown_fields(self, cls: type) -> set[str]:
+        names = self.dataclass_fields.get(cls)
+        if names is None:
+            names = self.dataclass_fields[cls] = {f.name for f in dataclasses.fields(cls)}
+        return names - FIELDS
 
 
 def _batches(records: Iterable, size: int) -> Iterator[tuple[int, list]]:
@@ -208,24 +316,10 @@ def _large_cache(connection) -> Iterator[None]:
                 cursor.execute(f"PRAGMA cache_size = {before:d}")
 
 
-def _row(record, number: int, writer: "_Writer") -> tuple[str, list]:
+def _row(record, number: int, cleaner: AppealCleaner) -> tuple[str, list]:
     """The record checked: (its tracking-number prefix, its database values)."""
-    if type(record) is dict or isinstance(record, Mapping):
-        unknown = record.keys() - FIELDS
-        get = record.get
-    elif dataclasses.is_dataclass(record) and not isinstance(record, type):
-        unknown = writer.unknown_fields(type(record))
-
-        def get(name, default=None):
-            return getattr(record, name, default)
-
-    else:
-        raise RowError(number, "record", _("A record must be a mapping or a dataclass."))
-    if unknown:
-        field = min(unknown)
-        raise RowError(number, field, _("Unknown field “%(field)s”.") % {"field": field})
     try:
-        return _clean(get, writer)
+        return _row_fields(record, cleaner)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             field, messages = next(iter(error.message_dict.items()))
@@ -234,7 +328,25 @@ def _row(record, number: int, writer: "_Writer") -> tuple[str, list]:
         raise RowError(number, field, " ".join(messages)) from None
 
 
-def _clean(get, writer: "_Writer") -> tuple[str, list]:
+def _row_fields(record, cleaner: AppealCleaner) -> tuple[str, list]:
+    if type(record) is dict or isinstance(record, Mapping):
+        unknown = record.keys() - FIELDS
+        get = record.get
+    elif dataclasses.is_dataclass(record) and not isinstance(record, type):
+        unknown = cleaner.unknown_fields(type(record))
+
+        def get(name, default=None):
+            return getattr(record, name, default)
+
+    else:
+        raise ValidationError({"record": _("A record must be a mapping or a dataclass.")})
+    if unknown:
+        field = min(unknown)
+        raise ValidationError({field: _("Unknown field “%(field)s”.") % {"field": field}})
+    return _clean(get, cleaner)
+
+
+def _clean(get, cleaner: AppealCleaner) -> tuple[str, list]:
     """The intake rules (`appeal_fields_clean`, shared with `appeal_submit`)
     without `full_clean`'s queries: saved related instances are trusted to
     exist (the database's foreign keys still check them at commit)."""
@@ -252,9 +364,20 @@ def _clean(get, writer: "_Writer") -> tuple[str, list]:
         community=_related(get, "community", Unit),
         lat=get("lat"),
         lng=get("lng"),
-        now=writer.now,
+        now=cleaner.now,
     )
-    submitter = _related(get, "submitter", writer.user_model)
+    submitter = _related(get, "submitter", cleaner.user_model)
+    answer = optional_text(get("answer", ""), field="answer", max_length=BODY_MAX, label=_ANSWER)
+    import_key = get("import_key") or None
+    if import_key is not None and (
+        not isinstance(import_key, str) or len(import_key) > IMPORT_KEY_MAX
+    ):
+        raise ValidationError(
+            {
+                "import_key": _("The import key must be text of at most %(max)d characters.")
+                % {"max": IMPORT_KEY_MAX}
+            }
+        )
     event, category, community = fields["event"], fields["category"], fields["community"]
     row = [
         None,  # the tracking number, drawn once the whole batch is clean
@@ -272,10 +395,13 @@ def _clean(get, writer: "_Writer") -> tuple[str, list]:
         fields["lat"],
         fields["lng"],
         fields["received_at"],
+        import_key,
+        AppealStatus.ANSWERED if answer else AppealStatus.RECEIVED,
+        answer,
     ]
-    for index, prepare in writer.prepare:
+    for index, prepare in cleaner.prepare:
         row[index] = prepare(row[index])
-    return writer.day_prefix(fields["received_at"]), row
+    return cleaner.day_prefix(fields["received_at"]), row
 
 
 def _related(get, name: str, model):
@@ -345,21 +471,10 @@ class _Writer:
 
     def __init__(self, connection, *, now: dt.datetime, actor, reason: str):
         self.connection = connection
-        self.now = now
-        self.zone = timezone.get_current_timezone()
-        self.user_model = get_user_model()
-        self.days: dict[dt.date, str] = {}
-        self.dataclass_fields: dict[type, set[str]] = {}
         self.vendor = connection.vendor
         quote = connection.ops.quote_name
         meta = Appeal._meta
         fields = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
-        # Row values that need the backend's preparation (datetimes, decimals).
-        self.prepare = [
-            (index, _preparer(fields[attname], connection))
-            for index, attname in enumerate(_ROW_COLUMNS)
-            if fields[attname].get_internal_type() not in _AS_IS
-        ]
         # The other columns hold the same value in every row.
         constants = {}
         for attname, field in fields.items():
@@ -383,19 +498,6 @@ class _Writer:
             if getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
             else None
         )
-
-    def day_prefix(self, received_at: dt.datetime) -> str:
-        day = received_at.astimezone(self.zone).date()
-        prefix = self.days.get(day)
-        if prefix is None:
-            prefix = self.days[day] = f"{day:%y%m%d}-"
-        return prefix
-
-    def unknown_fields(self, cls: type) -> set[str]:
-        names = self.dataclass_fields.get(cls)
-        if names is None:
-            names = self.dataclass_fields[cls] = {f.name for f in dataclasses.fields(cls)}
-        return names - FIELDS
 
     def matching(self, numbers: list[str]) -> Iterator[tuple[str, list]]:
         """(a condition on the tracking number, its parameters) covering `numbers`."""

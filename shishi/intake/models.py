@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 TITLE_MAX = 200
 BODY_MAX = 10_000
 EMAIL_MAX = 254
+IMPORT_KEY_MAX = 160
 
 
 class Channel(models.TextChoices):
@@ -151,13 +152,27 @@ class Appeal(models.Model):
         related_name="appeals",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Where an imported appeal came from ("teddy2020:188006", or "sha1:…" of its
+    # content when the file has no id column): importing a file twice stores
+    # each appeal once. Empty for appeals filed any other way.
+    import_key = models.CharField(
+        _("import key"), max_length=IMPORT_KEY_MAX, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # History is read per appeal (by id) and by date; indexes on its other
     # columns would only slow the intake of millions of appeals.
     history = HistoricalRecords(
         excluded_fields=["updated_at"],
-        no_db_index=["tracking_number", "event", "category", "submitter", "community", "item"],
+        no_db_index=[
+            "tracking_number",
+            "event",
+            "category",
+            "submitter",
+            "community",
+            "item",
+            "import_key",
+        ],
     )
 
     class Meta:

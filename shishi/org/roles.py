@@ -36,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.view_progressreport",
         "ledger.view_followup",
         "ledger.add_ledgeritem",
+        "sheets.import_appeals",
+        "sheets.import_items",
     ],
     UNIT_HANDLER: [
         "intake.view_appeal",
@@ -86,9 +88,13 @@ def sync_role_groups(apps=None) -> None:
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # A right of an app whose tables come in a later migration: that
+            # app's migration syncs the roles again (see sheets 0002).
+            if permission is not None:
+                wanted.append(permission)
         if role == ADMINISTRATOR:
             wanted = list(Permission.objects.all())
         group.permissions.set(wanted)

@@ -7,6 +7,7 @@ app_name = "triage"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("export/", views.queue_export, name="queue_export"),
     path("new-item/", views.item_new, name="item_new"),
     # Before the appeal route, which would take any single path segment.
     path("item-suggestions/", views.item_suggestions, name="item_suggestions"),

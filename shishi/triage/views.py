@@ -22,6 +22,8 @@ from shishi.intake import services as intake
 from shishi.intake.lifecycle import APPEAL_TRANSITIONS
 from shishi.intake.models import AppealStatus
 from shishi.ledger.services import TargetSpec
+from shishi.sheets.appeals_export import appeals_response
+from shishi.sheets.writers import export_urls
 
 from . import selectors
 from .forms import (
@@ -62,8 +64,20 @@ def queue(request):
         "search_max": selectors.SEARCH_MAX_RESULTS,
         "todo": not filters.get("status"),
         "bulk_form": BulkForm(initial={"next": request.get_full_path()}),
+        "export_urls": export_urls(request, "triage:queue_export"),
     }
     return render(request, "triage/queue.html", context)
+
+
+@permission_required(TRIAGE)
+@require_safe
+def queue_export(request):
+    """The queue as it is filtered, as .xlsx or CSV (?format=csv): every
+    matching appeal, not one page."""
+    filters = QueueFilterForm(request.GET).filters()
+    return appeals_response(
+        request, selectors.appeal_queue(**filters), list_name="诉求清单", list_view="triage:queue"
+    )
 
 
 def _local_url(request, url: str | None, default: str) -> str:

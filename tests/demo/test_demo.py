@@ -6,6 +6,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -39,6 +40,7 @@ from shishi.ledger.models import (
 )
 from shishi.org.models import Unit, UnitKind, User
 from shishi.org.services import user_create
+from shishi.reports.summary import summary_render
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The determinism check replays the first week of a campaign that ends this
@@ -458,3 +460,21 @@ def test_the_demo_leader_has_a_varied_portfolio(demo):
     assert len({(i.status, i.is_overdue()) for i in items}) >= 2
     handler = User.objects.get(username="handler01")
     assert handler.memberships.get().unit.name == "区教育局"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_summary_tells_the_source_documents_figures(demo):
+    html = re.sub(r"<style>.*?</style>", "", summary_render("html").decode(), flags=re.DOTALL)
+    text = re.sub(r"\s+", "", unescape(re.sub(r"<[^>]+>", "", html)))
+    # The source's words: 共召开征集意见座谈会149场，发放调查问卷17643份，入户走访
+    # 6224人次，征集诉求3231条……涵盖8类94件民生实事.
+    assert (
+        "共召开征集意见座谈会149场，发放调查问卷17643份，入户走访6224人次，征集诉求3231条" in text
+    )
+    assert "涵盖8类94件民生实事" in text
+    settled = FATE_COUNTS["settled"]
+    assert f"已清账民生实事{settled}件，正在推进{94 - settled}件" in text
+    assert f"其中{FATE_COUNTS['overdue']}件已超过完成时限" in text
+    assert "70个参学单位" in text and "40名领办领导" in text
+    assert "中原区“我为群众办实事”实践活动综述" in text
