@@ -37,7 +37,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.view_followup",
         "ledger.add_ledgeritem",
         "sheets.import_appeals",
-        "sheets.import_items",
     ],
     UNIT_HANDLER: [
         "intake.view_appeal",

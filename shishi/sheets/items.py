@@ -519,6 +519,19 @@ class _Checker:
                 _("%(person)s is not a responsible leader and cannot claim items.")
                 % {"person": owner},
             )
+        if not permissions.can_claim(self.actor):
+            # A claim is recorded as the importer's act: one who may not claim
+            # cannot put a leader's name to one.
+            self.error(
+                row,
+                L.OWNER,
+                text,
+                _(
+                    "You may not claim items, so you cannot import one with its leader: "
+                    "leave the leader empty (the leader then claims it), or ask someone "
+                    "who may claim to import the sheet."
+                ),
+            )
         if lead_unit is None and not row.get(L.LEAD_UNIT):
             self.error(
                 row,
@@ -677,7 +690,6 @@ def _advance_numbering(plans: Sequence[_Plan]) -> None:
 
 def _store(plans: Sequence[_Plan], *, actor, report: ImportReport, progress) -> None:
     """Create, open and claim every planned item, or nothing."""
-    claim_as_actor = permissions.can_claim(actor)
     try:
         with transaction.atomic():
             _advance_numbering(plans)
@@ -697,11 +709,10 @@ def _store(plans: Sequence[_Plan], *, actor, report: ImportReport, progress) -> 
                     )
                     item = item_open(item=item, actor=actor)
                     if plan.owner is not None:
-                        # The importer claims for the leader when allowed to; else
-                        # the sheet is the leader's own claim on paper.
+                        # The importer claims for the leader (checked: may claim).
                         item_claim(
                             item=item,
-                            actor=actor if claim_as_actor else plan.owner,
+                            actor=actor,
                             lead_unit=plan.lead_unit,
                             owner=plan.owner,
                         )

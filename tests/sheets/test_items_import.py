@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -47,8 +48,31 @@ def run(data: bytes, actor, *, name="台账.xlsx", **kwargs):
 
 @pytest.fixture
 def importer(bob):
-    """Bob the clerk, allowed to import items."""
+    """Bob the clerk, allowed to import items and to claim them for leaders (as
+    the office that keeps the ledger would be)."""
+    bob.user_permissions.add(Permission.objects.get(codename="claim_ledgeritem"))
     return grant_import(bob)
+
+
+def test_one_who_may_not_claim_imports_items_without_their_leader(bob, dave, district, city):
+    grant_import(bob)
+    row = [
+        1,
+        "新建公厕",
+        "城市建设",
+        "区城建局",
+        "戴夫",
+        f"{NEXT_YEAR}年12月底",
+        "新建公厕10座",
+        "",
+    ]
+    report = run(office_sheet([row]), bob)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "责任领导")]
+    assert not LedgerItem.objects.exists()
+    row[4] = ""
+    report = run(office_sheet([row]), bob)
+    assert report.ok and report.created == 1
+    assert LedgerItem.objects.get().status == ItemStatus.OPEN
 
 
 @pytest.fixture
@@ -100,7 +124,8 @@ def test_an_office_sheet_becomes_open_and_claimed_items(importer, dave, district
         city,
         district["transport"],
     )
-    assert toilets.owner == dave and toilets.claimed_by == dave
+    # The importer claimed it for the leader, and the ledger says who did.
+    assert toilets.owner == dave and toilets.claimed_by == importer
     assert timezone.localtime(toilets.deadline).date() == dt.date(NEXT_YEAR, 12, 31)
     assert [(t.name, t.target_quantity, t.unit_of_measure) for t in toilets.targets.all()] == [
         ("新建公厕", Decimal("10"), "座"),
