@@ -51,6 +51,12 @@ class UnitQuerySet(models.QuerySet):
     def participating(self):
         return self.active().filter(is_participating=True)
 
+    def district_name(self, default: str = "") -> str:
+        """The installation's district (the root of the tree), which reports and
+        exports are titled after; `default` before one is set up."""
+        root = self.filter(kind=UnitKind.DISTRICT, parent=None).order_by("pk").first()
+        return root.name if root else default
+
 
 class Unit(models.Model):
     """An organisation in the district's tree: the district, its departments and

@@ -19,7 +19,7 @@ from shishi.core.stats import Figure, campaign_figures, campaign_projects
 from shishi.dashboard.charts import bar_chart
 from shishi.intake.models import Appeal, Channel, CollectionEvent
 from shishi.ledger.models import ItemStatus
-from shishi.org.models import Unit, UnitKind
+from shishi.org.models import Unit
 
 from .models import SummaryTemplate, paragraphs, summary_text_fill
 from .pdf import CHART_FONT_FAMILY
@@ -151,8 +151,7 @@ def template_in_use() -> SummaryTemplate | None:
 
 
 def district_name() -> str:
-    district = Unit.objects.filter(kind=UnitKind.DISTRICT, parent=None).order_by("pk").first()
-    return district.name if district else "本区"
+    return Unit.objects.district_name(default="本区")
 
 
 def _channel_rows() -> list[ChannelRow]:

@@ -33,7 +33,7 @@ from shishi.ledger.models import (
     Target,
     iso_week_label,
 )
-from shishi.org.models import Unit, UnitKind, User
+from shishi.org.models import Unit, User
 
 from .writers import (
     WEB_XLSX_MAX_ROWS,
@@ -115,8 +115,7 @@ def chinese_labels(choices) -> dict[str, str]:
 
 
 def district_name() -> str:
-    district = Unit.objects.filter(kind=UnitKind.DISTRICT, parent=None).order_by("pk").first()
-    return district.name if district else ""
+    return Unit.objects.district_name()
 
 
 def ledger_title(list_name: str = "", *, kind: str | None = None, today=None) -> str:
