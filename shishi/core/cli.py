@@ -2,13 +2,12 @@
 type, parse the formats they type, and turn refusals into clear errors."""
 
 import datetime as dt
-import re
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
-from django.utils import timezone
 
+from shishi.ledger.models import ISO_WEEK, iso_week_monday
 from shishi.org.models import Unit, User
 
 
@@ -37,17 +36,12 @@ def parse_date(value: str) -> dt.date:
 
 def parse_week(value: str) -> dt.date:
     """'2021-W40' (ISO week) or any date inside the week; returns that date."""
-    match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", value.strip(), flags=re.IGNORECASE)
-    if match:
+    if ISO_WEEK.fullmatch(value.strip()):
         try:
-            return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return iso_week_monday(value)
         except ValueError:
             raise CommandError(f"No such ISO week: {value!r}") from None
     return parse_date(value)
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
 def format_errors(err: ValidationError) -> str:

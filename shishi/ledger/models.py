@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
@@ -46,6 +47,23 @@ FINISHED_STATUSES = [ItemStatus.SETTLED, ItemStatus.CANCELLED]
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week that holds `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+# An ISO week as people write it: 2021-W40 (or 2021W40).
+ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+
+
+def iso_week_monday(text: str) -> dt.date:
+    """The Monday of the ISO week written as 2021-W40; ValueError for anything else."""
+    match = ISO_WEEK.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"not an ISO week: {text!r}")
+    return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A deadline given as a day ends at 23:59:59 local time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
 def iso_week_label(monday: dt.date) -> str:

@@ -150,10 +150,6 @@ def template_in_use() -> SummaryTemplate | None:
     return SummaryTemplate.objects.filter(is_active=True).first()
 
 
-def district_name() -> str:
-    return Unit.objects.district_name(default="本区")
-
-
 def _channel_rows() -> list[ChannelRow]:
     events = {
         row["channel"]: row
@@ -227,7 +223,9 @@ def _wording(template: SummaryTemplate | None) -> tuple[str, str]:
 
 def summary_wording_preview(template: SummaryTemplate) -> tuple[str, list[str]]:
     """A wording's title and paragraphs with the figures as they stand now."""
-    values = _values({f.key: f for f in campaign_figures()}, district_name())
+    values = _values(
+        {f.key: f for f in campaign_figures()}, Unit.objects.district_name(default="本区")
+    )
     title, body = _wording(template)
     return summary_text_fill(title, values), paragraphs(summary_text_fill(body, values))
 
@@ -238,7 +236,7 @@ def summary_build(now: dt.datetime | None = None) -> CampaignSummary:
     now = now or timezone.now()
     with translation.override(DOCUMENT_LANGUAGE):
         figures = {f.key: f for f in campaign_figures(now)}
-        district = district_name()
+        district = Unit.objects.district_name(default="本区")
         values = _values(figures, district)
         title, body = _wording(template_in_use())
         try:
@@ -292,7 +290,12 @@ def summary_document(summary: CampaignSummary) -> str:
 
 def summary_render(fmt: str) -> bytes:
     """The summary as it stands now, as an HTML document or a PDF."""
-    html = summary_document(summary_build())
+    return summary_bytes(summary_build(), fmt)
+
+
+def summary_bytes(summary: CampaignSummary, fmt: str) -> bytes:
+    """A summary already built, as an HTML document or a PDF."""
+    html = summary_document(summary)
     if fmt == "html":
         return html.encode("utf-8")
     if fmt == "pdf":

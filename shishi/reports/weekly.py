@@ -72,6 +72,7 @@ from shishi.ledger.models import (
     iso_week_label,
 )
 from shishi.reports.pdf import CHART_FONT_FAMILY
+from shishi.sheets.ledger_export import chinese_labels
 
 # An item is behind schedule when its reported percent trails the share of its
 # time used by more than this many points.
@@ -329,8 +330,7 @@ def bulletin_figures(monday: dt.date, *, now: dt.datetime | None = None) -> Bull
     if start > now:
         raise WeekNotStarted(f"The week {iso_week_label(monday)} has not started yet.")
     as_of = min(end, now)
-    with translation.override("zh-hans"):
-        labels = {value: str(label) for value, label in ItemStatus.choices}
+    labels = chinese_labels(ItemStatus)
 
     sources = [ledger_as_of(as_of)]
     untracked = untracked_as_of(as_of)
@@ -527,7 +527,11 @@ def bulletin_filename(monday: dt.date, fmt: str) -> str:
 def bulletin_render(monday: dt.date, fmt: str) -> bytes:
     """The bulletin of `monday`'s week as a standalone HTML document, a PDF or
     an .xlsx workbook."""
-    bulletin = bulletin_figures(monday)
+    return bulletin_bytes(bulletin_figures(monday), fmt)
+
+
+def bulletin_bytes(bulletin: Bulletin, fmt: str) -> bytes:
+    """A bulletin already computed, as the file of `fmt`."""
     if fmt == "xlsx":
         from .weekly_xlsx import bulletin_workbook
 

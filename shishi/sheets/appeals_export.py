@@ -14,8 +14,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shishi.intake.models import Appeal, AppealStatus, Channel
+from shishi.org.models import Unit
 
-from .ledger_export import chinese_labels, district_name
+from .ledger_export import chinese_labels
 from .writers import (
     WEB_XLSX_MAX_ROWS,
     Column,
@@ -116,7 +117,7 @@ def appeal_rows(appeals: QuerySet[Appeal], *, with_contact: bool) -> Iterator[li
 
 
 def appeals_title(list_name: str = "诉求清单") -> str:
-    return f"{district_name()}{list_name}"
+    return f"{Unit.objects.district_name()}{list_name}"
 
 
 def appeals_xlsx(

@@ -35,7 +35,14 @@ from django.utils.translation import gettext as _
 from shishi.categories.models import Category
 from shishi.core.models import Sequence as NumberSequence
 from shishi.ledger import permissions
-from shishi.ledger.models import TEXT_MAX, TITLE_MAX, ItemKind, KindPolicy, LedgerItem
+from shishi.ledger.models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    ItemKind,
+    KindPolicy,
+    LedgerItem,
+    end_of_day,
+)
 from shishi.ledger.services import TargetSpec, item_claim, item_create, item_open
 from shishi.org.models import Unit, User
 
@@ -139,11 +146,6 @@ def parse_deadline(value) -> dt.date | None:
             _("Not a date we can read: write it as 2021-12-31, 2021年12月31日 or 2021年12月底.")
         ) from None
     return timezone.localtime(moment).date() if moment else None
-
-
-def deadline_moment(day: dt.date) -> dt.datetime:
-    """A deadline day ends at 23:59:59 local time."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
 # ---------------------------------------------------------------- 目标任务
@@ -550,7 +552,7 @@ class _Checker:
             return None
         if day is None:
             return None
-        moment = deadline_moment(day)
+        moment = end_of_day(day)
         if moment <= self.now:
             self.error(
                 row,

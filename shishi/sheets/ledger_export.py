@@ -114,13 +114,9 @@ def chinese_labels(choices) -> dict[str, str]:
         return {value: str(label) for value, label in choices.choices}
 
 
-def district_name() -> str:
-    return Unit.objects.district_name()
-
-
 def ledger_title(list_name: str = "", *, kind: str | None = None, today=None) -> str:
     """中原区2021年民生实事台账, or the district's name before a list's name."""
-    district = district_name()
+    district = Unit.objects.district_name()
     if list_name:
         return f"{district}{list_name}"
     today = today or timezone.localdate()

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_safe
 
 from shishi.core.views import permission_required
 
-from ..pdf import html_to_pdf
-from ..summary import summary_build, summary_document, summary_filename, template_in_use
+from ..summary import summary_build, summary_bytes, summary_filename, template_in_use
 
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
@@ -44,14 +43,10 @@ def summary(request):
             "reports/summary.html",
             {"summary": built, "edit_url": _edit_url(request.user)},
         )
-    html = summary_document(built)
-    if fmt == "pdf":
-        try:
-            data = html_to_pdf(html)
-        except ImproperlyConfigured as error:
-            return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    else:
-        data = html.encode("utf-8")
+    try:
+        data = summary_bytes(built, fmt)
+    except ImproperlyConfigured as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, summary_filename(built, fmt))
     return response

@@ -3,31 +3,28 @@ as a standalone HTML document, an .xlsx workbook or a PDF. Thin: the figures
 come from shishi.reports.weekly."""
 
 import datetime as dt
-import re
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from shishi.core.views import permission_required
-from shishi.ledger.models import iso_week_label, week_start
+from shishi.ledger.models import iso_week_label, iso_week_monday, week_start
 
 from .. import weekly
-from ..pdf import cjk_font_available, html_to_pdf
+from ..pdf import cjk_font_available
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 
 
 class WeekInput(forms.TextInput):
@@ -53,11 +50,8 @@ class BulletinForm(forms.Form):
         value = self.cleaned_data["week"].strip()
         if not value:
             return week_start(self.today)
-        match = _ISO_WEEK.fullmatch(value)
         try:
-            if not match:
-                raise ValueError
-            monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            monday = iso_week_monday(value)
         except ValueError:
             raise forms.ValidationError(
                 _("“%(value)s” is not a week: write it as 2021-W40.") % {"value": value[:40]}
@@ -70,16 +64,7 @@ class BulletinForm(forms.Form):
 
 
 def _download(monday: dt.date, fmt: str, bulletin: weekly.Bulletin) -> HttpResponse:
-    if fmt == "xlsx":
-        from ..weekly_xlsx import bulletin_workbook
-
-        data = bulletin_workbook(bulletin)
-    else:
-        with translation.override("zh-hans"):
-            html = render_to_string(
-                "reports/weekly_document.html", weekly.bulletin_context(bulletin)
-            )
-        data = html_to_pdf(html) if fmt == "pdf" else html.encode()
+    data = weekly.bulletin_bytes(bulletin, fmt)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(
         True, weekly.bulletin_filename(monday, fmt)

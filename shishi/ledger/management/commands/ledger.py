@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from shishi.categories.services import category_resolve
 from shishi.core.cli import (
-    end_of_day,
     parse_date,
     parse_week,
     refusals_as_command_errors,
@@ -14,7 +13,14 @@ from shishi.core.cli import (
     user_by_name,
 )
 from shishi.ledger import services
-from shishi.ledger.models import ItemKind, ItemStatus, LedgerItem, Satisfaction, week_start
+from shishi.ledger.models import (
+    ItemKind,
+    ItemStatus,
+    LedgerItem,
+    Satisfaction,
+    end_of_day,
+    week_start,
+)
 
 
 def item_by_number(number: str) -> LedgerItem:
