@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from shishi.core.views import form_add_service_errors
+from shishi.core.views import add_service_errors
 from shishi.org.roles import RESIDENT
 from shishi.org.services import user_create
 
@@ -59,7 +59,7 @@ def signup(request):
                 roles=[RESIDENT],
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             # Two backends are configured (axes first); the account is new, so
             # there is nothing for axes to check.

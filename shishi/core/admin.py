@@ -25,23 +25,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from shishi.core.lifecycle import save_with_history
-
-
-def refusal_text(error: Exception) -> str:
-    """The words of a ValidationError or PermissionDenied, for a message."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or gettext("You may not do this.")
-
-
-def add_service_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's refusal on the form: on the field it names if the form
-    has that field, else at the top."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, refusal_text(error))
+from shishi.core.views import add_service_errors, refusal_text
 
 
 def apply_service(

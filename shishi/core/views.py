@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
+from django.utils.translation import gettext
 
 
 def _guarded(allowed: Callable) -> Callable:
@@ -37,11 +38,20 @@ def any_permission_required(*perms: str) -> Callable:
     return _guarded(lambda user: any(user.has_perm(perm) for perm in perms))
 
 
-def form_add_service_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to the field it names
-    when the form has that field, above the form otherwise."""
-    if not hasattr(error, "error_dict"):
+def refusal_text(error: Exception) -> str:
+    """The words of a service's ValidationError or PermissionDenied, for a message."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or gettext("You may not do this.")
+
+
+def add_service_errors(form: Form, error: Exception) -> None:
+    """Show a service's refusal on the form: a ValidationError next to the field
+    it names when the form has that field, anything else above the form."""
+    if not isinstance(error, ValidationError):
+        form.add_error(None, refusal_text(error))
+    elif not hasattr(error, "error_dict"):
         form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    else:
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)

@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from shishi.categories.forms import CategoryChoiceField
 from shishi.categories.models import Category
 from shishi.ledger.models import TEXT_MAX, ItemKind, ItemStatus, Satisfaction, Target
+from shishi.org.models import Unit
 from shishi.public.templatetags.shishi_public import quantity
 
 from . import selectors
@@ -34,11 +36,6 @@ class MyItemsFilterForm(_FilterForm):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     missing = forms.BooleanField(label=_("Missing this week's report only"), required=False)
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.path
 
 
 class ClaimableFilterForm(_FilterForm):
@@ -162,7 +159,7 @@ class ConfirmForm(forms.Form):
 class ClaimForm(forms.Form):
     lead_unit = forms.ModelChoiceField(
         label=_("Lead unit"),
-        queryset=selectors.lead_units(),
+        queryset=Unit.objects.lead_units(),
         empty_label=_("Choose the lead unit"),
         error_messages={"required": _("Choose the lead unit that will carry the item.")},
     )

@@ -34,7 +34,6 @@ from shishi.ledger.models import (
     ProgressActual,
     ProgressReport,
 )
-from shishi.org.models import Unit
 from shishi.org.services import user_unit_ids
 
 # ------------------------------------------------------------------ my items
@@ -125,11 +124,6 @@ def claimable_items(
 def claimable_categories() -> QuerySet[Category]:
     """Categories that at least one claimable item uses (for the filter)."""
     return Category.objects.filter(Exists(_claimable().filter(category=OuterRef("pk"))))
-
-
-def lead_units() -> QuerySet[Unit]:
-    """The units a leader may name as lead unit: the active participating ones."""
-    return Unit.objects.participating().order_by("kind", "name")
 
 
 # ------------------------------------------------------------- verification

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from shishi.core.uploads import private_file_response
 from shishi.core.views import (
+    add_service_errors,
     any_permission_required,
-    form_add_service_errors,
     permission_required,
 )
 from shishi.ledger import permissions
@@ -225,9 +225,9 @@ def item_action(request, number, action):
         try:
             action.perform(item, request.user, form.cleaned_data)
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
-            form.add_error(None, str(error) or _("You may not do this."))
+            add_service_errors(form, error)
             status = 403
         else:
             messages.success(request, action.done % {"item": item})
@@ -254,10 +254,10 @@ def claim(request, number):
                 action.perform(item, request.user, form.cleaned_data)
             except ValidationError as error:
                 # Most often: another leader was first. Show who, as it is now.
-                form_add_service_errors(form, error)
+                add_service_errors(form, error)
                 item = _item_or_404(number)
             except PermissionDenied as error:
-                form.add_error(None, str(error))
+                add_service_errors(form, error)
             else:
                 messages.success(request, action.done % {"item": item})
                 return redirect("dispatch:item", number=item.number)
@@ -298,7 +298,7 @@ def report(request, number):
                     files=form.cleaned_data["evidence"],
                 )
             except ValidationError as error:
-                form_add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -324,7 +324,6 @@ def report(request, number):
 # ------------------------------------------------------------ evidence files
 
 
-# The kinds the evidence check lets in, by the stored file's extension.
 @require_safe
 def evidence_file(request, pk):
     """An evidence file, to staff who may see ledger items; to anyone else it

@@ -51,6 +51,10 @@ class UnitQuerySet(models.QuerySet):
     def participating(self):
         return self.active().filter(is_participating=True)
 
+    def lead_units(self):
+        """The units a leader may name as lead unit: the active participating ones."""
+        return self.participating().order_by("kind", "name")
+
     def district_name(self, default: str = "") -> str:
         """The installation's district (the root of the tree), which reports and
         exports are titled after; `default` before one is set up."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shishi.core.uploads import private_file_response
-from shishi.core.views import form_add_service_errors
+from shishi.core.views import add_service_errors
 from shishi.intake.models import Appeal, AppealStatus, Channel
 from shishi.intake.services import appeal_submit, tracking_number_normalise
 from shishi.ledger.services import followup_submit_by_appellant
@@ -114,7 +114,7 @@ def track_rate(request, tracking_number):
             followup_submit_by_appellant(appeal=appeal, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                form_add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 # Not ratable (not settled yet, or rated already): say why on the page.
                 for message in error.messages:
@@ -179,7 +179,7 @@ def appeal_new(request):
                 **form.service_kwargs(),
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             _count_filing(request)
             request.session[_JUST_FILED] = appeal.tracking_number

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from shishi.categories.forms import CategoryChoiceField
 from shishi.intake.models import BODY_MAX, Appeal, AppealStatus, Channel
 from shishi.ledger.models import TEXT_MAX, TITLE_MAX, ItemKind, KindPolicy
 from shishi.ledger.permissions import can_open
+from shishi.org.models import Unit
 
 from . import selectors
 
@@ -36,11 +38,6 @@ def _item_input() -> forms.TextInput:
 
 # A new item gathers at most this many appeals (a page of the queue is 50).
 MAX_APPEALS_PER_ITEM = 200
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.path
 
 
 class QueueFilterForm(forms.Form):
@@ -255,7 +252,7 @@ class ItemDraftForm(forms.Form):
     )
     lead_unit = forms.ModelChoiceField(
         label=_("Lead unit"),
-        queryset=selectors.lead_units(),
+        queryset=Unit.objects.lead_units(),
         required=False,
         help_text=_("Optional: the leader who claims the item confirms or changes it."),
     )

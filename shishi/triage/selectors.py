@@ -138,10 +138,6 @@ def communities() -> QuerySet[Unit]:
     return Unit.objects.filter(kind__in=[UnitKind.COMMUNITY, UnitKind.VILLAGE]).order_by("name")
 
 
-def lead_units() -> QuerySet[Unit]:
-    return Unit.objects.participating().order_by("kind", "name")
-
-
 # ---------------------------------------------------------------- one appeal
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shishi.core.lifecycle import check_transition
-from shishi.core.views import form_add_service_errors, permission_required
+from shishi.core.views import add_service_errors, permission_required, refusal_text
 from shishi.intake import services as intake
 from shishi.intake.lifecycle import APPEAL_TRANSITIONS
 from shishi.intake.models import AppealStatus
@@ -90,10 +90,6 @@ def _local_url(request, url: str | None, default: str) -> str:
     return default
 
 
-def _reasons(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 @permission_required(TRIAGE)
 @require_POST
 def bulk(request):
@@ -133,7 +129,7 @@ def bulk(request):
                     appeal=appeal, actor=request.user, reason=form.cleaned_data["reason"]
                 )
         except ValidationError as error:
-            refused.append((appeal.tracking_number, _reasons(error)))
+            refused.append((appeal.tracking_number, refusal_text(error)))
         else:
             done += 1
     if done:
@@ -227,7 +223,7 @@ def appeal_detail(request, tracking_number):
             try:
                 check_transition(APPEAL_TRANSITIONS, action, appeal, AppealStatus.choices)
             except ValidationError as error:
-                messages.error(request, _reasons(error))
+                messages.error(request, refusal_text(error))
             return redirect("triage:appeal", tracking_number=number)
         form = ACTIONS[action](request.POST)
         forms[action] = form
@@ -235,7 +231,7 @@ def appeal_detail(request, tracking_number):
             try:
                 message = _perform(action, appeal, request.user, form.cleaned_data)
             except ValidationError as error:
-                form_add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, message)
                 return redirect("triage:appeal", tracking_number=number)
