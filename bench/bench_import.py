@@ -58,8 +58,29 @@ def out(key: str, value) -> None:
     print(f"{key}: {value}", flush=True)
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of the finished child processes (the import's reader)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backend_cpu_s(connection) -> float | None:
+    """CPU seconds the PostgreSQL server process of this connection has used,
+    when it runs on this machine (read from /proc); None otherwise."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def text_pool() -> tuple[list[str], list[str]]:
@@ -187,9 +208,14 @@ def run(args, folder: Path, connection, call_command) -> None:
     out("rss_before_import_mb", peak_rss_mb())
 
     def timed(label: str) -> None:
+        server = backend_cpu_s(connection)
+        reader = children_cpu_s()
         wall, cpu = time.perf_counter(), time.process_time()
         report = appeals_import(path, name=path.name, parallel=True)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        reader = children_cpu_s() - reader
+        if server is not None:
+            server = backend_cpu_s(connection) - server
         if not report.ok:
             raise SystemExit(f"{report.error_count} errors, first: {report.errors[0]}")
         out(f"{label}_rows", report.rows)
@@ -197,10 +223,17 @@ def run(args, folder: Path, connection, call_command) -> None:
         out(f"{label}_skipped", report.skipped)
         out(f"{label}_s", wall)
         out(f"{label}_rows_per_s", report.rows / wall)
-        # Our process's own CPU time: on a busy machine the wall clock also
-        # counts other processes' turns (PostgreSQL's work is not in it).
-        out(f"{label}_rows_per_cpu_s", report.rows / cpu)
+        # The CPU time of each process per row: on a busy machine the wall
+        # clock also counts other programs' turns, these do not. The reader
+        # (a forked process) and the storing process run side by side, and
+        # so does PostgreSQL's server process.
+        out(f"{label}_storing_process_us_per_row", cpu / report.rows * 1e6)
+        out(f"{label}_reader_process_us_per_row", reader / report.rows * 1e6)
+        if server is not None:
+            out(f"{label}_postgresql_server_us_per_row", server / report.rows * 1e6)
+        out("load_average_1min", os.getloadavg()[0])
         out("peak_rss_mb", peak_rss_mb())
+        out("reader_peak_rss_mb", peak_rss_mb(resource.RUSAGE_CHILDREN))
 
     timed("import")
     if args.reimport:
