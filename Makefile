@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run demo test lint bench clean
+.PHONY: install run demo test lint bench clean worker
 
 install: $(VENV)/.installed
 
@@ -18,6 +18,10 @@ run: install
 	$(BIN)/shishi init
 	$(BIN)/shishi demo --skip-if-not-empty
 	$(BIN)/shishi serve $(ADDR)
+
+# The background tasks (sweeps, reminders) in one process; Ctrl+C stops it.
+worker: install
+	$(BIN)/shishi worker
 
 test: install
 	$(BIN)/python -m pytest

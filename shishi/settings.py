@@ -94,6 +94,21 @@ INSTALLED_APPS = [
     "shishi.dashboard",
     "shishi.sheets",
     "shishi.reports",
+    # The REST API for staff systems (shishi.api), its tokens, filters and schema.
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "shishi.api",
+    "shishi.service_levels",
+    # Reminders, supervision orders (督办) and the jobs that sweep for them.
+    "shishi.reminders",
+    "shishi.supervision",
+    "shishi.jobs",
+    # The Open311 GeoReport v2 server and the API keys of its clients.
+    "shishi.apikeys",
+    "shishi.open311",
     "shishi.demo",
 ]
 
@@ -102,6 +117,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shishi.core.middleware.LanguageMiddleware",
+    # Before the site-wide size limit, so Open311 clients get the spec's error document.
+    "shishi.open311.middleware.Open311BodyLimitMiddleware",
     "shishi.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -239,6 +256,123 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shishi@localhost")
 
 # How many rows a public list shows per page.
 SHISHI_PAGE_SIZE = envint("SHISHI_PAGE_SIZE", 50)
+
+# The cache holds rate-limit counters (Open311 keys, web filings, the REST API).
+# A server with several worker processes needs one shared cache, or each
+# process counts alone: set SHISHI_CACHE_URL to a Redis URL
+# (redis://127.0.0.1:6379/1). Without it, each process has its own memory cache.
+SHISHI_CACHE_URL = envstr("SHISHI_CACHE_URL")
+if SHISHI_CACHE_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, reusing its client objects (see the module).
+            "BACKEND": "shishi.core.cache.SharedClientRedisCache",
+            "LOCATION": SHISHI_CACHE_URL,
+            "KEY_PREFIX": envstr("SHISHI_CACHE_PREFIX", "shishi"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Open311 GeoReport v2 (shishi.open311, at /open311/v2/). Client keys are made
+# with `shishi apikey create --name NAME`; each key has its own limit per minute
+# (this default unless set on the key); reads without a key are limited per
+# client address. SHISHI_OPEN311_JURISDICTIONS: the jurisdiction_ids served
+# (empty: any is accepted; several: clients must give one).
+SHISHI_API_KEY_RATE_PER_MINUTE = envint("SHISHI_API_KEY_RATE_PER_MINUTE", 120)
+SHISHI_OPEN311_ANONYMOUS_RATE_PER_MINUTE = envint("SHISHI_OPEN311_ANONYMOUS_RATE_PER_MINUTE", 60)
+SHISHI_OPEN311_JURISDICTIONS = envlist("SHISHI_OPEN311_JURISDICTIONS", [])
+SHISHI_OPEN311_PAGE_SIZE = envint("SHISHI_OPEN311_PAGE_SIZE", 50)
+SHISHI_OPEN311_MAX_PAGE_SIZE = envint("SHISHI_OPEN311_MAX_PAGE_SIZE", 500)
+# GET lists (services, requests, updates) are the same for every client for this
+# many seconds (shared through the cache); 0 turns it off. A single request
+# (requests/{id}) and tokens are never cached, so a client sees its own at once.
+SHISHI_OPEN311_CACHE_SECONDS = envint("SHISHI_OPEN311_CACHE_SECONDS", 5)
+# A request body larger than this is refused (a description is at most 4,000 characters).
+SHISHI_OPEN311_MAX_BODY_BYTES = envint("SHISHI_OPEN311_MAX_BODY_BYTES", 256 * 1024)
+# What discovery.{xml,json} tells clients.
+SHISHI_OPEN311_CONTACT = envstr("SHISHI_OPEN311_CONTACT", "")
+SHISHI_OPEN311_KEY_SERVICE = envstr("SHISHI_OPEN311_KEY_SERVICE", "")
+SHISHI_OPEN311_CHANGESET = envstr("SHISHI_OPEN311_CHANGESET", "2026-11-29T00:00:00+08:00")
+
+# Service levels (shishi.service_levels): the working hours of a working day,
+# local time, for limits counted in working hours or days.
+SHISHI_WORKING_HOURS = envstr("SHISHI_WORKING_HOURS", "09:00-12:00,13:30-17:30")
+# The three rates (shishi.reports.rates): units below these are flagged.
+SHISHI_RATE_THRESHOLDS = {"response": 0.92, "resolution": None, "satisfaction": 0.85}
+
+# The REST API (shishi.api). Its views set their own authentication (token or
+# session), permissions, paging and throttling (see shishi/api/base.py), so
+# other DRF views keep DRF's defaults; only the schema class is global.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shishi REST API",
+    "DESCRIPTION": (
+        "The ledger for staff systems: appeals, ledger items, claims, weekly "
+        "reports, settlements, follow-ups, units and categories. Authenticate with "
+        "`Authorization: Token <key>` (`shishi apitoken create --user NAME`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs pages load Swagger UI and Redoc from our own static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "shishi.ledger.models.ItemKind",
+        "UnitKindEnum": "shishi.org.models.UnitKind",
+        "ItemStatusEnum": "shishi.ledger.models.ItemStatus",
+        "AppealStatusEnum": "shishi.intake.models.AppealStatus",
+    },
+}
+# Rows per page of an API list, and the most a client may ask for (?page_size=).
+SHISHI_API_PAGE_SIZE = envint("SHISHI_API_PAGE_SIZE", 50)
+SHISHI_API_MAX_PAGE_SIZE = envint("SHISHI_API_MAX_PAGE_SIZE", 500)
+# Requests per token (or logged-in user) and per anonymous address; over it, 429
+# with Retry-After. DRF's format: "1000/hour", "20/minute"; empty: no limit.
+SHISHI_API_USER_RATE = envstr("SHISHI_API_USER_RATE", "5000/hour")
+SHISHI_API_ANON_RATE = envstr("SHISHI_API_ANON_RATE", "100/hour")
+
+# Sweeps, reminders and supervision orders (shishi.supervision.sweeps). The
+# approaching windows: appeals due within this many hours, items within days.
+SHISHI_APPEAL_DUE_SOON_HOURS = envint("SHISHI_APPEAL_DUE_SOON_HOURS", 4)
+SHISHI_ITEM_DUE_SOON_DAYS = envint("SHISHI_ITEM_DUE_SOON_DAYS", 7)
+# Appeal reminders are digests, at most one per person per window of these hours.
+SHISHI_APPEAL_DIGEST_HOURS = envint("SHISHI_APPEAL_DIGEST_HOURS", 4)
+# Missing weekly reports are reminded from this weekday on (0 Monday … 6 Sunday).
+SHISHI_REPORT_REMINDER_WEEKDAY = envint("SHISHI_REPORT_REMINDER_WEEKDAY", 3)
+# An item under way this many days past its deadline gets a supervision order;
+# once that order is closed, another only if still overdue this many days later.
+SHISHI_ESCALATE_AFTER_DAYS = envint("SHISHI_ESCALATE_AFTER_DAYS", 1)
+SHISHI_REESCALATE_AFTER_DAYS = envint("SHISHI_REESCALATE_AFTER_DAYS", 7)
+SHISHI_ORDER_ANSWER_DAYS = envint("SHISHI_ORDER_ANSWER_DAYS", 3)
+# A username: every order goes to this supervisor. Empty: the least loaded one.
+SHISHI_SUPERVISOR = envstr("SHISHI_SUPERVISOR")
+# Reminders are also mailed to staff with an e-mail address when this is on
+# (by default when EMAIL_BACKEND is set); links in them start with the site URL.
+SHISHI_REMINDER_EMAIL = envbool("SHISHI_REMINDER_EMAIL", bool(envstr("EMAIL_BACKEND")))
+SHISHI_SITE_URL = envstr("SHISHI_SITE_URL", "http://127.0.0.1:8000")
+
+# Jobs (shishi.jobs): seconds between runs of each task, for `shishi worker`
+# and for Celery beat alike. A task not named runs every SHISHI_JOB_INTERVAL.
+SHISHI_JOB_INTERVAL = envint("SHISHI_JOB_INTERVAL", 15 * 60)
+SHISHI_JOB_INTERVALS = {
+    "reminders.mail": envint("SHISHI_MAIL_INTERVAL", 60),
+}
+# How long a worker holds a task it runs; one that dies is replaced after this.
+SHISHI_JOB_LEASE = envint("SHISHI_JOB_LEASE", 30 * 60)
+# Celery is used only when a broker is configured (Redis or RabbitMQ URL);
+# otherwise `shishi worker` runs the same tasks in one process.
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
+CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND") or None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+# A task whose worker died is delivered again rather than lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 LOGGING = {
     "version": 1,

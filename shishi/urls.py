@@ -10,5 +10,9 @@ urlpatterns = [
     path("dashboard/", include("shishi.dashboard.urls")),
     path("sheets/", include("shishi.sheets.urls")),
     path("reports/", include("shishi.reports.urls")),
+    path("api/", include("shishi.api.urls")),
+    path("supervision/", include("shishi.supervision.urls")),
+    path("reminders/", include("shishi.reminders.urls")),
+    path("open311/v2/", include("shishi.open311.urls")),
     path("", include("shishi.public.urls")),
 ]

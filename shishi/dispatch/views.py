@@ -29,6 +29,7 @@ from shishi.ledger.models import Evidence, LedgerItem, iso_week_label, week_star
 from shishi.ledger.services import progress_report_submit
 from shishi.sheets.ledger_export import ledger_response
 from shishi.sheets.writers import export_urls
+from shishi.supervision import permissions as supervision_permissions
 
 from . import selectors
 from .actions import ACTIONS, ItemAction, new_form
@@ -158,6 +159,10 @@ def _subpage(request, items, param: str, *, path: str) -> Page:
     return page
 
 
+# Supervision orders listed on an item page (the rest are at /supervision/).
+SUPERVISION_ORDERS_SHOWN = 10
+
+
 def _item_page(
     request,
     item: LedgerItem,
@@ -196,6 +201,16 @@ def _item_page(
         "settlement_files": list(selectors.settlement_evidence(item)),
         "followups": _subpage(request, selectors.item_followups(item), "followups_page", path=path),
         "history": history,
+        # 督办: the item's supervision orders that the reader may open, newest first.
+        "supervision_orders": [
+            order
+            for order in item.supervision_orders.select_related(
+                "item", "item__owner", "supervisor", "unit"
+            )[:SUPERVISION_ORDERS_SHOWN]
+            if supervision_permissions.can_view(user, order)
+        ]
+        if user.has_perm("supervision.view_supervisionorder")
+        else [],
     }
     return render(request, "dispatch/item.html", context, status=status)
 

@@ -46,8 +46,16 @@ from django.utils.translation import gettext_lazy
 from shishi.categories.models import Category
 from shishi.core.lifecycle import optional_text
 from shishi.org.models import Unit
+from shishi.service_levels.deadlines import PolicyBook
 
-from .models import BODY_MAX, IMPORT_KEY_MAX, Appeal, AppealStatus, CollectionEvent
+from .models import (
+    BODY_MAX,
+    IMPORT_KEY_MAX,
+    Appeal,
+    AppealOutcome,
+    AppealStatus,
+    CollectionEvent,
+)
 from .services import TRACKING_ALPHABET, appeal_fields_clean
 
 # Records validated and stored together: one collision check of their tracking
@@ -100,6 +108,11 @@ _ROW_COLUMNS = (
     "import_key",
     "status",
     "status_note",
+    "acknowledge_due",
+    "respond_due",
+    "acknowledged_at",
+    "responded_at",
+    "outcome",
 )
 IMPORT_KEY_INDEX = _ROW_COLUMNS.index("import_key")
 # Values of these field types go to the database as they are (str, int, None).
@@ -243,6 +256,8 @@ class AppealCleaner:
         self.now = now or timezone.now()
         self.zone = timezone.get_current_timezone()
         self.user_model = get_user_model()
+        # The service levels, read once: the deadlines cost no query per record.
+        self.policies = PolicyBook.load()
         self.days: dict[dt.date, str] = {}
         self.dataclass_fields: dict[type, set[str]] = {}
         fields = {f.attname: f for f in Appeal._meta.concrete_fields if not f.primary_key}
@@ -379,6 +394,14 @@ def _clean(get, cleaner: AppealCleaner) -> tuple[str, list]:
             }
         )
     event, category, community = fields["event"], fields["category"], fields["community"]
+    received_at = fields["received_at"]
+    due = cleaner.policies.appeal_deadlines(
+        received_at=received_at, category_id=category.pk if category is not None else None
+    )
+    # An answer the source already gave reached the resident before we knew of
+    # the appeal: it counts from when it is stored, as the migration that
+    # introduced these fields counts the appeals stored before them.
+    answered_at = cleaner.now if answer else None
     row = [
         None,  # the tracking number, drawn once the whole batch is clean
         fields["title"],
@@ -394,14 +417,19 @@ def _clean(get, cleaner: AppealCleaner) -> tuple[str, list]:
         community.pk if community is not None else None,
         fields["lat"],
         fields["lng"],
-        fields["received_at"],
+        received_at,
         import_key,
         AppealStatus.ANSWERED if answer else AppealStatus.RECEIVED,
         answer,
+        due.acknowledge_due,
+        due.respond_due,
+        answered_at,
+        answered_at,
+        AppealOutcome.ANSWERED if answer else "",
     ]
     for index, prepare in cleaner.prepare:
         row[index] = prepare(row[index])
-    return cleaner.day_prefix(fields["received_at"]), row
+    return cleaner.day_prefix(received_at), row
 
 
 def _related(get, name: str, model):

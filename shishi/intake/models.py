@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shishi.core.history import HistoryManager
+
 TITLE_MAX = 200
 BODY_MAX = 10_000
 EMAIL_MAX = 254
@@ -75,6 +77,14 @@ class AppealStatus(models.TextChoices):
     ANSWERED = "answered", _("answered directly")
     REJECTED = "rejected", _("rejected")
     CLOSED = "closed", _("closed")
+
+
+class AppealOutcome(models.TextChoices):
+    """How the resident was first given a reply (set with responded_at)."""
+
+    ANSWERED = "answered", _("answered directly")
+    REJECTED = "rejected", _("rejected")
+    SETTLED = "settled", _("its item settled")
 
 
 class Appeal(models.Model):
@@ -152,6 +162,20 @@ class Appeal(models.Model):
         related_name="appeals",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Service-level deadlines (shishi.service_levels.deadlines), computed when the
+    # appeal is received and stored so sweeps and the rates can query them.
+    acknowledge_due = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    respond_due = models.DateTimeField(_("respond by"), null=True, blank=True)
+    # The first staff action on it: triaged, answered, accepted into an item or
+    # rejected. Set once; later actions do not move it.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    # When the resident first got a substantive reply: answered directly,
+    # rejected with a reason, or its item settled (the appeal closed with it).
+    # Set once; a reopened item does not clear it.
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=AppealOutcome.choices, blank=True, default=""
+    )
     # Where an imported appeal came from ("teddy2020:188006", or "sha1:…" of its
     # content when the file has no id column): importing a file twice stores
     # each appeal once. Empty for appeals filed any other way.
@@ -163,6 +187,8 @@ class Appeal(models.Model):
     # History is read per appeal (by id) and by date; indexes on its other
     # columns would only slow the intake of millions of appeals.
     history = HistoricalRecords(
+        # Appeals arrive by the hundred a second: see shishi/core/history.py.
+        history_manager=HistoryManager,
         excluded_fields=["updated_at"],
         no_db_index=[
             "tracking_number",
@@ -186,7 +212,7 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["channel", "received_at"]),
-            models.Index(fields=["received_at"]),
+            # (Lists by received_at alone use appeal_rates_received, below.)
             # The intake queue and the dashboard filter by category within a period.
             models.Index(fields=["category", "received_at"]),
             # The intake queue's default, oldest first: what is still to do is a
@@ -196,6 +222,36 @@ class Appeal(models.Model):
                 fields=["received_at", "id"],
                 condition=models.Q(status__in=["received", "triaged"]),
                 name="appeal_todo_received",
+            ),
+            # The sweeps look for what is still due: small, partial indexes that
+            # skip the millions of appeals already acknowledged or answered.
+            models.Index(
+                fields=["acknowledge_due"],
+                condition=models.Q(
+                    acknowledged_at__isnull=True, status__in=["received", "triaged"]
+                ),
+                name="appeal_ack_pending",
+            ),
+            models.Index(
+                fields=["respond_due"],
+                condition=models.Q(
+                    responded_at__isnull=True, status__in=["received", "triaged", "accepted"]
+                ),
+                name="appeal_respond_pending",
+            ),
+            # The three rates (shishi.reports.rates) count a year of appeals by
+            # unit and week: indexes that hold every column those counts read,
+            # so the table's wide rows are never visited.
+            models.Index(
+                fields=["received_at", "acknowledged_at", "acknowledge_due", "item"],
+                name="appeal_rates_received",
+            ),
+            # Only the appeals replied to: an import of a million waiting
+            # appeals does not fill it, and a period's range implies NOT NULL.
+            models.Index(
+                fields=["responded_at", "outcome", "status", "item"],
+                condition=models.Q(responded_at__isnull=False),
+                name="appeal_rates_responded",
             ),
         ]
         constraints = [
@@ -209,6 +265,40 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.title}"
+
+    @property
+    def next_due(self):
+        """The deadline still to meet: acknowledging until acknowledged, then
+        responding; None once responded (or without a policy)."""
+        if self.responded_at is not None or self.status not in (
+            AppealStatus.RECEIVED,
+            AppealStatus.TRIAGED,
+            AppealStatus.ACCEPTED,
+        ):
+            return None
+        if self.acknowledged_at is None and self.acknowledge_due is not None:
+            return self.acknowledge_due
+        return self.respond_due
+
+    @property
+    def is_overdue(self) -> bool:
+        due = self.next_due
+        return due is not None and due < timezone.now()
+
+    @staticmethod
+    def _late(due, done) -> bool:
+        if due is None:
+            return False
+        return done > due if done is not None else due < timezone.now()
+
+    @property
+    def acknowledge_late(self) -> bool:
+        """Acknowledged after its deadline, or still not and past it."""
+        return self._late(self.acknowledge_due, self.acknowledged_at)
+
+    @property
+    def respond_late(self) -> bool:
+        return self._late(self.respond_due, self.responded_at)
 
 
 class AppealNotice(models.Model):

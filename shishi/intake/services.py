@@ -17,6 +17,7 @@ from shishi.categories.models import Category
 from shishi.core.lifecycle import check_transition, optional_text, require_text, save_with_history
 from shishi.core.uploads import IMAGE_SIGNATURES, check_upload
 from shishi.org.models import Unit, UnitKind
+from shishi.service_levels.deadlines import PolicyBook, appeal_deadlines
 
 from .lifecycle import APPEAL_TRANSITIONS
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     TITLE_MAX,
     Appeal,
     AppealNotice,
+    AppealOutcome,
     AppealPhoto,
     AppealStatus,
     Channel,
@@ -206,6 +208,8 @@ def appeal_submit(
             now=timezone.now(),
         ),
     )
+    due = appeal_deadlines(received_at=appeal.received_at, category_id=appeal.category_id)
+    appeal.acknowledge_due, appeal.respond_due = due.acknowledge_due, due.respond_due
     # A collision of 30^6 random suffixes on the same day is rare; retry anyway.
     for _attempt in range(10):
         appeal.tracking_number = tracking_number_new(appeal.received_at, rng)
@@ -267,6 +271,30 @@ def _locked(appeal: Appeal) -> Appeal:
     return Appeal.objects.select_for_update().get(pk=appeal.pk)
 
 
+def _respond_due_refresh(appeal: Appeal, *, kind: str = "", book=None) -> None:
+    """A new category (triage), the kind of the item it joins (accept) or
+    leaving that item (its cancellation) may put the appeal under another
+    policy: the time to respond is then that policy's, still counted from when
+    the appeal was received. Once responded, it stays."""
+    if appeal.responded_at is None:
+        appeal.respond_due = appeal_deadlines(
+            received_at=appeal.received_at, category_id=appeal.category_id, kind=kind, book=book
+        ).respond_due
+
+
+def _mark_acknowledged(appeal: Appeal, now: dt.datetime) -> None:
+    # The first staff action counts for the response rate; later ones do not move it.
+    if appeal.acknowledged_at is None:
+        appeal.acknowledged_at = now
+
+
+def _mark_responded(appeal: Appeal, now: dt.datetime, outcome: str) -> None:
+    _mark_acknowledged(appeal, now)
+    if appeal.responded_at is None:
+        appeal.responded_at = now
+        appeal.outcome = outcome
+
+
 @transaction.atomic
 def appeal_triage(*, appeal: Appeal, actor, category: Category) -> Appeal:
     _require_triage_right(actor)
@@ -278,6 +306,8 @@ def appeal_triage(*, appeal: Appeal, actor, category: Category) -> Appeal:
         )
     appeal.category = category
     appeal.status = transition.target
+    _respond_due_refresh(appeal)
+    _mark_acknowledged(appeal, timezone.now())
     save_with_history(appeal, actor=actor, reason="triaged")
     return appeal
 
@@ -302,6 +332,8 @@ def appeal_accept(*, appeal: Appeal, actor, item) -> Appeal:
     appeal.item = item
     appeal.category = appeal.category or item.category
     appeal.status = transition.target
+    _respond_due_refresh(appeal, kind=item.kind)
+    _mark_acknowledged(appeal, timezone.now())
     save_with_history(appeal, actor=actor, reason=f"accepted into {item.number}")
     return appeal
 
@@ -314,6 +346,7 @@ def appeal_answer(*, appeal: Appeal, actor, answer: str) -> Appeal:
     transition = check_transition(APPEAL_TRANSITIONS, "answer", appeal, AppealStatus.choices)
     appeal.status = transition.target
     appeal.status_note = answer
+    _mark_responded(appeal, timezone.now(), AppealOutcome.ANSWERED)
     save_with_history(appeal, actor=actor, reason="answered")
     notice_record(
         appeal=appeal, message=_("Your appeal has been answered: %(answer)s") % {"answer": answer}
@@ -329,6 +362,7 @@ def appeal_reject(*, appeal: Appeal, actor, reason: str) -> Appeal:
     transition = check_transition(APPEAL_TRANSITIONS, "reject", appeal, AppealStatus.choices)
     appeal.status = transition.target
     appeal.status_note = reason
+    _mark_responded(appeal, timezone.now(), AppealOutcome.REJECTED)
     save_with_history(appeal, actor=actor, reason="rejected")
     notice_record(
         appeal=appeal, message=_("Your appeal was not accepted: %(reason)s") % {"reason": reason}
@@ -353,13 +387,19 @@ def appeals_follow_item(*, item, actor, transition_name: str, message: str = "")
     services inside their transaction; returns how many moved."""
     transition = APPEAL_TRANSITIONS[transition_name]
     moved = 0
+    now = timezone.now()
+    book = None  # the service levels, loaded once if an appeal needs them
     for appeal in item.appeals.select_for_update().filter(status__in=transition.sources):
         appeal.status = transition.target
         if transition.target == AppealStatus.CLOSED:
-            appeal.closed_at = timezone.now()
+            appeal.closed_at = now
+            # The item settled: the resident has had the reply the appeal asked for.
+            _mark_responded(appeal, now, AppealOutcome.SETTLED)
         elif transition.target == AppealStatus.TRIAGED:
             appeal.item = None
             appeal.closed_at = None
+            book = book or PolicyBook.load()
+            _respond_due_refresh(appeal, book=book)
         else:
             appeal.closed_at = None
         save_with_history(appeal, actor=actor, reason=f"{transition_name} {item.number}")

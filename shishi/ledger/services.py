@@ -18,6 +18,7 @@ from shishi.core.services import sequence_next
 from shishi.core.uploads import IMAGE_SIGNATURES, PDF_SIGNATURES, check_upload
 from shishi.intake.services import appeals_follow_item
 from shishi.org.models import Unit
+from shishi.service_levels.deadlines import item_settle_due
 
 from . import permissions
 from .lifecycle import ITEM_TRANSITIONS
@@ -149,7 +150,14 @@ def item_create(
     )
     if category is None or not category.is_active:
         raise ValidationError({"category": _("Choose a category that is in use.")})
-    deadline = deadline or timezone.now() + policy.default_deadline
+    if deadline is None:
+        # A service level's time to settle (a claim: 24 hours from the
+        # application) comes first; else the kind's default.
+        now = timezone.now()
+        deadline = (
+            item_settle_due(start=now, kind=kind, category_id=category.pk)
+            or now + policy.default_deadline
+        )
     _check_deadline(deadline)
     cleaned_targets = _clean_targets(targets)
     if lead_unit is not None and not lead_unit.is_active:

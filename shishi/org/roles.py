@@ -45,6 +45,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.view_followup",
         "ledger.add_ledgeritem",  # only kinds whose policy lets handlers open (claims)
         "ledger.report_progress",
+        "supervision.view_supervisionorder",
+        "supervision.answer_supervisionorder",
     ],
     LEADER: [
         "intake.view_appeal",
@@ -54,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.add_ledgeritem",
         "ledger.claim_ledgeritem",
         "ledger.report_progress",
+        "supervision.view_supervisionorder",
+        "supervision.answer_supervisionorder",
     ],
     SUPERVISOR: [
         "intake.view_appeal",
@@ -65,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.verify_ledgeritem",
         "ledger.record_followup",
         "ledger.manage_ledgeritem",
+        "supervision.view_supervisionorder",
+        "supervision.manage_supervisionorder",
     ],
     ADMINISTRATOR: [],  # administrators are superusers or staff with all permissions
 }

@@ -18,6 +18,7 @@ from shishi.ledger.services import (
     item_submit_for_verification,
     progress_report_submit,
 )
+from shishi.open311.models import ServiceRequest
 from shishi.org.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +108,10 @@ def test_every_registered_model_has_a_working_changelist(admin_client, world):
 
 def test_add_pages_load(admin_client, world):
     for model in admin.site._registry:
-        # Notices are recorded by the services only; login attempts by django-axes.
-        expected = 403 if model is AppealNotice or model._meta.app_label == "axes" else 200
+        # Notices are recorded by the services only, Open311 requests by the API,
+        # login attempts by django-axes.
+        refused = model in (AppealNotice, ServiceRequest) or model._meta.app_label == "axes"
+        expected = 403 if refused else 200
         assert admin_client.get(_url(model, "add")).status_code == expected, model
 
 

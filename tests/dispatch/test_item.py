@@ -22,6 +22,7 @@ from shishi.ledger.services import (
     progress_report_submit,
 )
 from shishi.org.roles import LEADER, ROLE_GROUPS
+from shishi.supervision.services import order_issue
 
 from .helpers import make_overdue, pdf, png
 
@@ -129,6 +130,19 @@ def test_appeals_link_to_the_intake_page_for_clerks_only(client, claimed_item, b
     html = client.get(_url(claimed_item)).text
     assert appeal.tracking_number in html and link not in html
     assert "张三丰" not in html  # never the submitter's name
+
+
+def test_supervision_orders_show_to_whom_they_concern(client, claimed_item, bob, carol, erin, hank):
+    order = order_issue(actor=erin, reason="进度滞后，请说明原因", item=claimed_item)
+    link = reverse("supervision:order", args=[order.pk])
+
+    for person in (erin, carol):  # the supervisor; a handler of the lead unit
+        client.force_login(person)
+        html = client.get(_url(claimed_item)).text
+        assert order.number in html and link in html
+    for person in (bob, hank):  # a clerk; a handler of another unit
+        client.force_login(person)
+        assert link not in client.get(_url(claimed_item)).text
 
 
 def test_the_page_makes_a_bounded_number_of_queries(

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from shishi.intake.bulk import AppealRecord, RowError, appeals_bulk_create
-from shishi.intake.models import Appeal, AppealStatus, CollectionEvent
+from shishi.intake.models import Appeal, AppealOutcome, AppealStatus, CollectionEvent
 from shishi.intake.services import appeal_submit
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,21 @@ def test_bulk_stores_what_appeal_submit_stores(alice, bob, category, district, m
         history, one.tracking_number, columns
     )
     assert many.history.get().id == many.pk
+    # The service levels' deadlines are among the columns compared.
+    assert many.acknowledge_due is not None and many.respond_due is not None
+
+
+def test_an_answer_the_source_gave_counts_as_acknowledged_and_responded(bob):
+    appeals_bulk_create([hotline(1, answer="已修复。"), hotline(2)], actor=bob)
+
+    answered = Appeal.objects.get(title="路灯不亮 1")
+    assert answered.status == AppealStatus.ANSWERED
+    assert answered.acknowledged_at == answered.responded_at == answered.created_at
+    assert answered.outcome == AppealOutcome.ANSWERED
+    waiting = Appeal.objects.get(title="路灯不亮 2")
+    assert waiting.acknowledged_at is None and waiting.responded_at is None
+    assert waiting.outcome == ""
+    assert waiting.acknowledge_due > waiting.received_at
 
 
 @pytest.mark.parametrize(

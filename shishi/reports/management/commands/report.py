@@ -6,13 +6,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from shishi.core.cli import parse_week
+from shishi.core.cli import parse_date, parse_week
 from shishi.ledger.models import iso_week_label, week_start
 
 
 def _write(data: bytes, output: str | None, fmt: str) -> str:
     if output in (None, "-"):
-        if fmt != "html":
+        if fmt not in ("html", "csv"):
             raise CommandError(f"A {fmt} report is binary: name a file with -o FILE.")
         sys.stdout.buffer.write(data)
         return "-"
@@ -40,6 +40,12 @@ class Command(BaseCommand):
         p.add_argument("--format", default="html", choices=["html", "pdf"])
         p.add_argument("-o", "--output", help="the file to write (HTML may go to stdout)")
 
+        p = sub.add_parser("rates", help="the three rates (三率) per unit for a period")
+        p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+        p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+        p.add_argument("--format", default="csv", choices=["csv", "xlsx", "html"])
+        p.add_argument("-o", "--output", help="the file to write (CSV and HTML may go to stdout)")
+
     def handle(self, *args, report: str, **opts):
         fmt = opts["format"]
         if report == "weekly":
@@ -52,6 +58,14 @@ class Command(BaseCommand):
                 raise CommandError(str(err)) from None
             written = _write(data, opts["output"], fmt)
             label = f"weekly bulletin {iso_week_label(monday)}"
+        elif report == "rates":
+            from shishi.reports.rates import rates_render
+
+            first, last = parse_date(opts["date_from"]), parse_date(opts["date_to"])
+            if last < first:
+                raise CommandError(f"--to {last} is before --from {first}.")
+            written = _write(rates_render(first, last, fmt), opts["output"], fmt)
+            label = f"three rates {first}–{last}"
         else:
             from shishi.reports.summary import summary_render
 

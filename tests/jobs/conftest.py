@@ -1,0 +1,1 @@
+from tests.supervision.conftest import english, overdue_item  # noqa: F401  (shared fixtures)

@@ -1,0 +1,44 @@
+"""Rate limits: per key, and per address for reads without a key."""
+
+import json
+
+import pytest
+
+from shishi.apikeys.services import apikey_create
+
+pytestmark = pytest.mark.django_db
+BASE = "/open311/v2"
+
+
+def test_a_keys_limit_answers_429_with_retry_after(client, roads):
+    _key, raw = apikey_create(name="慢客户端", rate_per_minute=2)
+    for _ in range(2):
+        assert client.get(f"{BASE}/services.json", {"api_key": raw}).status_code == 200
+    response = client.get(f"{BASE}/services.json", {"api_key": raw})
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    [error] = json.loads(response.content)
+    assert error["code"] == 429
+    # Another key has its own allowance.
+    _other, other = apikey_create(name="另一个")
+    assert client.get(f"{BASE}/services.json", {"api_key": other}).status_code == 200
+
+
+def test_anonymous_reads_are_limited_per_address(client, roads, settings):
+    settings.SHISHI_OPEN311_ANONYMOUS_RATE_PER_MINUTE = 3
+    for _ in range(3):
+        assert client.get(f"{BASE}/requests.json").status_code == 200
+    response = client.get(f"{BASE}/requests.xml")
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    assert b"<errors><error><code>429</code>" in response.content
+    other = client.get(f"{BASE}/requests.json", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+
+
+def test_posts_count_against_the_key(client, roads, post_request):
+    from shishi.apikeys.models import ApiKey
+
+    ApiKey.objects.update(rate_per_minute=1)
+    assert post_request(**{"attribute[size]": "small"}).status_code == 200
+    assert post_request(**{"attribute[size]": "small"}).status_code == 429
