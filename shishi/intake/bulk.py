@@ -188,7 +188,7 @@ def appeals_bulk_create(
     once, not once per row. `actor` and `reason` go on every history record."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    cleaner = AppealCleaner()
+    cleaner = AppealCleaner(recorded_by_staff=actor is not None and actor.is_staff)
     batches = (cleaner.batch(batch, first) for first, batch in _batches(records, batch_size))
     return appeals_bulk_store(batches, cleaner=cleaner, actor=actor, rng=rng, reason=reason)
 
@@ -250,8 +250,10 @@ class AppealCleaner:
     record and turns it into database values without touching the database,
     so it may run in another process than the one that stores the rows."""
 
-    def __init__(self, *, now: dt.datetime | None = None):
+    def __init__(self, *, now: dt.datetime | None = None, recorded_by_staff: bool = False):
         self.using = router.db_for_write(Appeal)
+        # As `appeal_submit`: appeals that staff record are acknowledged as stored.
+        self.recorded_by_staff = recorded_by_staff
         connection = connections[self.using]
         self.now = now or timezone.now()
         self.zone = timezone.get_current_timezone()
@@ -402,6 +404,7 @@ def _clean(get, cleaner: AppealCleaner) -> tuple[str, list]:
     # the appeal: it counts from when it is stored, as the migration that
     # introduced these fields counts the appeals stored before them.
     answered_at = cleaner.now if answer else None
+    acknowledged_at = cleaner.now if answer or cleaner.recorded_by_staff else None
     row = [
         None,  # the tracking number, drawn once the whole batch is clean
         fields["title"],
@@ -423,7 +426,7 @@ def _clean(get, cleaner: AppealCleaner) -> tuple[str, list]:
         answer,
         due.acknowledge_due,
         due.respond_due,
-        answered_at,
+        acknowledged_at,
         answered_at,
         AppealOutcome.ANSWERED if answer else "",
     ]

@@ -166,8 +166,9 @@ class Appeal(models.Model):
     # appeal is received and stored so sweeps and the rates can query them.
     acknowledge_due = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     respond_due = models.DateTimeField(_("respond by"), null=True, blank=True)
-    # The first staff action on it: triaged, answered, accepted into an item or
-    # rejected. Set once; later actions do not move it.
+    # The first staff action on it: recorded by staff (a hotline call, a forum's
+    # notes), else triaged, answered, accepted into an item or rejected. Set
+    # once; later actions do not move it.
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     # When the resident first got a substantive reply: answered directly,
     # rejected with a reason, or its item settled (the appeal closed with it).

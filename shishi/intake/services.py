@@ -189,6 +189,7 @@ def appeal_submit(
             max_bytes=settings.SHISHI_APPEAL_PHOTO_MAX_BYTES,
             wrong_kind=_("“%(name)s” is not a photo: use JPEG, PNG, GIF or WebP."),
         )
+    now = timezone.now()
     appeal = Appeal(
         submitter=submitter,
         **appeal_fields_clean(
@@ -205,11 +206,16 @@ def appeal_submit(
             community=community,
             lat=lat,
             lng=lng,
-            now=timezone.now(),
+            now=now,
         ),
     )
     due = appeal_deadlines(received_at=appeal.received_at, category_id=appeal.category_id)
     appeal.acknowledge_due, appeal.respond_due = due.acknowledge_due, due.respond_due
+    if actor is not None and actor.is_staff:
+        # Staff who record an appeal (a hotline call, a forum's notes) take it
+        # in as they record it; one a resident or a client system files waits
+        # for staff.
+        _mark_acknowledged(appeal, now)
     # A collision of 30^6 random suffixes on the same day is rare; retry anyway.
     for _attempt in range(10):
         appeal.tracking_number = tracking_number_new(appeal.received_at, rng)

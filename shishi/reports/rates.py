@@ -11,8 +11,9 @@ Definitions (also printed under the table):
   or still holds them. A follow-up counts for its item's lead unit.
 - 响应率 response rate = appeals acknowledged in time ÷ appeals received.
   Received: received (received_at) within the period. Acknowledged in time:
-  the first staff action (acknowledged_at: triage, answer, acceptance into an
-  item, rejection) at or before its deadline (acknowledge_due), or at any time
+  the first staff action (acknowledged_at: recording it, for appeals that
+  staff take down; else triage, answer, acceptance into an item, rejection)
+  at or before its deadline (acknowledge_due), or at any time
   when it has no deadline. Appeals not yet acknowledged whose deadline is
   still ahead (or that have none) are left out of both: their outcome is not
   known yet.
@@ -432,7 +433,7 @@ def rates_xlsx(report: RatesReport) -> bytes:
 
 DEFINITIONS = [
     "单位：诉求计入其并入台账事项的牵头单位；未并入事项或事项尚无牵头单位的诉求计入受理中心。回访计入事项的牵头单位。",
-    "响应率 = 按时响应的诉求 ÷ 期间受理的诉求。按时响应：首次处理（分拨、答复、并入事项、不予受理）不晚于签收时限；尚未处理且未到时限的诉求不计入。",
+    "响应率 = 按时响应的诉求 ÷ 期间受理的诉求。按时响应：首次处理（工作人员登记即受理；居民自行提交的，以分拨、答复、并入事项或不予受理为准）不晚于签收时限；尚未处理且未到时限的诉求不计入。",
     "解决率 = 解决的诉求 ÷ 期间办结的诉求。办结：直接答复、说明理由不予受理或所属事项清账；解决：办结中非不予受理、且事项未被重新打开的诉求。",
     "满意率 = （满意 + 基本满意）÷ 期间回访数。",
     "无可统计的诉求或回访时显示“无数据”，不按0%或100%计。",

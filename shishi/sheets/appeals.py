@@ -178,7 +178,7 @@ def _check(reopen, mapping, *, name: str, progress) -> ImportReport:
 def _import(reopen, mapping, *, actor, name: str, progress, parallel: bool) -> ImportReport:
     report = ImportReport(file_name=name)
     with reopen() as table:
-        reader = _RowReader(table, _mapping(mapping, table.headers, name), report)
+        reader = _RowReader(table, _mapping(mapping, table.headers, name), report, actor=actor)
         known = _Known()
 
         def batches() -> Iterator[CleanBatch]:
@@ -421,7 +421,7 @@ class _RowError(Exception):
 class _RowReader:
     """Turns a file's rows into records for `appeals_bulk_create`."""
 
-    def __init__(self, table: Table, mapping: ImportMap, report: ImportReport):
+    def __init__(self, table: Table, mapping: ImportMap, report: ImportReport, *, actor=None):
         self.mapping = mapping
         self.report = report
         index = {header: i for i, header in enumerate(table.headers)}
@@ -433,7 +433,9 @@ class _RowReader:
                 self.columns[target] = found
         self.at = {target: tuple(i for i, _h in cols) for target, cols in self.columns.items()}
         self.now = timezone.now()
-        self.cleaner = AppealCleaner(now=self.now)
+        self.cleaner = AppealCleaner(
+            now=self.now, recorded_by_staff=actor is not None and actor.is_staff
+        )
         self.seen: set[int] = set()  # the import keys read so far, as digests
         self.keyed = bool(mapping.name) and "source_id" in self.columns
         # What names may match, read once: a worker process cannot ask the database.

@@ -51,6 +51,14 @@ def test_triage_acknowledges_once_and_answering_responds(bob, category):
     assert appeal.outcome == "answered"
 
 
+def test_an_appeal_staff_record_is_acknowledged_as_they_record_it(alice, bob):
+    with time_machine.travel(T0, tick=False):
+        taken = appeal_submit(title="热线：路灯不亮", channel="hotline", actor=bob)
+        filed = appeal_submit(title="网上：路灯不亮", channel="web", actor=alice, submitter=alice)
+    assert taken.acknowledged_at == T0 and taken.responded_at is None
+    assert filed.acknowledged_at is None
+
+
 def test_rejecting_straight_away_acknowledges_and_responds(bob):
     appeal = appeal_submit(title="与本区无关", channel="web")
     appeal = appeal_reject(appeal=appeal, actor=bob, reason="不属本区职责")
