@@ -208,9 +208,7 @@ def _item_page(
                 "item", "item__owner", "supervisor", "unit"
             )[:SUPERVISION_ORDERS_SHOWN]
             if supervision_permissions.can_view(user, order)
-        ]
-        if user.has_perm("supervision.view_supervisionorder")
-        else [],
+        ],
     }
     return render(request, "dispatch/item.html", context, status=status)
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from shishi.apikeys.models import ApiKey
-from shishi.apikeys.ratelimit import rate_limit_hit
 from shishi.apikeys.services import apikey_cache_key, apikey_check, apikey_mark_used
 from shishi.categories.models import Category
+from shishi.core.ratelimit import rate_limit_hit
 from shishi.intake.services import tracking_number_normalise
 
 from . import selectors

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from shishi.core.ratelimit import count_hit
 from shishi.core.uploads import private_file_response
 from shishi.core.views import add_service_errors
 from shishi.intake.models import Appeal, AppealStatus, Channel
@@ -141,12 +142,7 @@ def _over_rate_limit(request) -> bool:
 
 
 def _count_filing(request) -> None:
-    key = _rate_key(request)
-    cache.add(key, 0, timeout=3600)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr: start again
-        cache.set(key, 1, timeout=3600)
+    count_hit(_rate_key(request), 3600)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

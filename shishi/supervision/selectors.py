@@ -2,7 +2,7 @@ from django.db.models import Q
 
 from shishi.org.services import user_unit_ids
 
-from .models import OPEN_STATUSES, SupervisionOrder
+from .models import SupervisionOrder
 
 
 def _listed(queryset):
@@ -13,7 +13,7 @@ def orders_of_supervisor(user, *, status: str = "open"):
     """The orders assigned to a supervisor: open ones first, the earliest answer due first."""
     orders = SupervisionOrder.objects.filter(supervisor=user)
     if status == "open":
-        orders = orders.filter(status__in=OPEN_STATUSES)
+        orders = orders.open()
     elif status:
         orders = orders.filter(status=status)
     return _listed(orders).order_by("status", "answer_due", "pk")
@@ -25,7 +25,7 @@ def orders_to_answer(user, *, include_closed: bool = False):
         Q(unit_id__in=user_unit_ids(user)) | Q(item__owner=user)
     )
     if not include_closed:
-        orders = orders.filter(status__in=OPEN_STATUSES)
+        orders = orders.open()
     return _listed(orders).order_by("status", "answer_due", "pk")
 
 

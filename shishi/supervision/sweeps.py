@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shishi.intake.models import Appeal, AppealStatus
-from shishi.ledger.models import ACTIVE_STATUSES, LedgerItem, iso_week_label, week_start
+from shishi.ledger.models import LedgerItem, iso_week_label, week_start
 from shishi.reminders.models import Reason
 from shishi.reminders.services import ReminderSpec, reminders_create, unit_members_with, users_with
 
@@ -150,7 +150,7 @@ def sweep_item_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=settings.SHISHI_ITEM_DUE_SOON_DAYS)
     week = week_period(now)
-    items = LedgerItem.objects.filter(status__in=ACTIVE_STATUSES, deadline__lt=horizon)
+    items = LedgerItem.objects.active().filter(deadline__lt=horizon)
     rows = list(items.values_list("pk", "number", "title", "deadline", "owner_id", "lead_unit_id"))
     handlers = unit_members_with(HANDLER_PERM, {row[5] for row in rows})
     item_link = reverse("dispatch:item", args=[PLACEHOLDER])  # one resolution, not one per item
@@ -205,9 +205,7 @@ def escalation_candidates(now: dt.datetime):
     blocking = SupervisionOrder.objects.filter(item=OuterRef("pk")).filter(
         Q(status__in=OPEN_STATUSES) | Q(closed_at__gt=pause)
     )
-    return LedgerItem.objects.filter(status__in=ACTIVE_STATUSES, deadline__lt=cutoff).filter(
-        ~Exists(blocking)
-    )
+    return LedgerItem.objects.active().filter(deadline__lt=cutoff).filter(~Exists(blocking))
 
 
 def _history_issued(run: uuid.UUID, now: dt.datetime) -> None:

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from shishi.apikeys import ratelimit
+from shishi.core import ratelimit
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

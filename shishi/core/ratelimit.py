@@ -25,7 +25,8 @@ return n
 _scripts: dict[int, object] = {}
 
 
-def _count(key: str, timeout: int) -> int:
+def count_hit(key: str, timeout: int) -> int:
+    """Add one to the counter `key` (created with `timeout` seconds to live); its new value."""
     if isinstance(cache, RedisCache):
         # One round trip instead of Django's add() + exists() + incr(): this
         # runs on every API request.
@@ -50,7 +51,7 @@ def rate_limit_hit(bucket: str, limit: int, *, now: float | None = None) -> Refu
     fell in the current minute."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    count = _count(f"shishi:rate:{bucket}:{window}", WINDOW_SECONDS + 5)
+    count = count_hit(f"shishi:rate:{bucket}:{window}", WINDOW_SECONDS + 5)
     if count > limit:
         retry_after = (window + 1) * WINDOW_SECONDS - now
         return Refusal(retry_after=max(1, int(retry_after + 0.999)))

@@ -1,4 +1,4 @@
-from shishi.apikeys.ratelimit import rate_limit_hit
+from shishi.core.ratelimit import rate_limit_hit
 
 
 def test_limit_per_minute_with_retry_after():
