@@ -1,7 +1,8 @@
 """Group appeals into issues and rank the hot ones (热点问题).
 
 Clustering (`cluster_texts`), built to take 100,000 appeals in under a minute
-on two cores (about 30 s on a quiet machine, see bench/bench_combing.py):
+on two cores even when they are busy: about 17 s of CPU on one BLAS thread
+(bench/bench_combing.py), the whole run capped at one thread by default.
 
 1. Features: TF-IDF of character bigrams of the whole text and, as a second
    block, of its first 40 characters (roughly the title), fitted on the
@@ -9,11 +10,13 @@ on two cores (about 30 s on a quiet machine, see bench/bench_combing.py):
    dropped: they join everything and make the similarity products dense.
    No word segmentation: jieba would take most of the time budget and
    bigrams find the same issues (checked by eye on messages_with_votes).
-2. LSA of the head block (what the appeals are about), fitted on a sample
-   of 5,000 appeals, to `dims` dimensions, rows L2-normalised.
-3. Coarse split: k-means (mini-batch, fixed seed) into about one group per
-   `coarse_size` appeals, so that no exact step below sees more than a few
-   hundred appeals at once. Groups larger than `max_group` are split again.
+2. LSA of the head block (what the appeals are about), on its 16,384 most
+   common columns, fitted on a sample of 5,000 appeals, to `dims`
+   dimensions, rows L2-normalised.
+3. Coarse split: k-means (mini-batch, fixed seed, k-means++ seeded on a
+   sample of 3k rows) into about one group per `coarse_size` appeals, so
+   that no exact step below sees more than a few hundred appeals at once.
+   Groups larger than `max_group` are split again.
 4. Fine clustering inside each group: average-linkage agglomerative
    clustering on cosine distance of the sparse TF-IDF rows (more specific
    than the LSA vectors: it separates two 小区 with the same problem), cut
@@ -64,6 +67,10 @@ def _kmeans(z: np.ndarray, k: int, seed: int) -> np.ndarray:
 
     if k <= 1 or len(z) <= k:
         return np.zeros(len(z), dtype=np.int64)
+    # k-means++ seeding costs k passes over its sample: with 500 groups over
+    # scikit-learn's default sample (12,288 rows) it took most of the time of
+    # clustering 100,000 appeals. A sample of 3k rows (at least 2,000) seeds
+    # as well, measured on the labelled pairs of bench/data, in a sixth of it.
     model = MiniBatchKMeans(
         n_clusters=k,
         random_state=seed,
@@ -71,6 +78,7 @@ def _kmeans(z: np.ndarray, k: int, seed: int) -> np.ndarray:
         n_init=1,
         max_iter=20,
         max_no_improvement=3,
+        init_size=min(len(z), max(3 * k, 2000)),
     )
     return model.fit_predict(z).astype(np.int64)
 
@@ -112,8 +120,39 @@ def cluster_texts(
     coarse_size: int = 200,
     max_group: int = 1500,
     random_state: int = 0,
+    blas_threads: int | None = 1,
 ) -> np.ndarray:
-    """A cluster id for each text (see the module docstring)."""
+    """A cluster id for each text (see the module docstring).
+
+    `blas_threads` caps the BLAS/OpenMP threads while it runs (None: the
+    library default). One is the robust choice on a shared machine: BLAS
+    threads spin while they wait for each other; with the k-means seeding
+    this module had before, 100,000 appeals took 71 s of CPU on two threads
+    against 22 s on one. One thread also gives the same clusters on every
+    machine: k-means sums in thread order, so the thread count can move a
+    borderline appeal.
+    """
+    if blas_threads is None:
+        return _cluster_texts(texts, similarity, dims, max_df, coarse_size, max_group, random_state)
+    # Loaded before the cap: a native library loaded inside it (the OpenMP
+    # runtime of scikit-learn's k-means) would escape it.
+    import sklearn.cluster  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(blas_threads):
+        return _cluster_texts(texts, similarity, dims, max_df, coarse_size, max_group, random_state)
+
+
+def _cluster_texts(
+    texts: Sequence[str],
+    similarity: float,
+    dims: int,
+    max_df: float,
+    coarse_size: int,
+    max_group: int,
+    random_state: int,
+) -> np.ndarray:
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -140,9 +179,24 @@ def cluster_texts(
     return _renumber(labels)
 
 
+def _common_columns(x: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    """x restricted to its `width` columns with the most non-zero rows."""
+    if x.shape[1] <= width:
+        return x
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    keep = np.sort(np.argpartition(-df, width)[:width])
+    return x[:, keep]
+
+
 def _lsa(x: sp.csr_matrix, dims: int, seed: int, sample: int = 5_000) -> np.ndarray:
     from sklearn.decomposition import TruncatedSVD
 
+    # The randomized SVD works with dense (columns × dims) blocks: with
+    # hundreds of thousands of columns that took seconds of QR. The 16,384
+    # most common columns hold the topics (same pairs kept together on the
+    # labelled pairs of bench/data as with all columns; folding columns
+    # instead lost some).
+    x = _common_columns(x, 1 << 14)
     dims = min(dims, x.shape[0] - 1, x.shape[1] - 1)
     if dims < 2:
         return x.toarray().astype(np.float32)

@@ -93,3 +93,48 @@ def test_taxonomy_seeds_skip_other_and_unused_categories():
 def test_fit_refuses_a_single_category():
     with pytest.raises(ValueError, match="two categories"):
         Classifier().fit(texts=["a", "b"], labels=["x", "x"])
+
+
+def test_suggest_is_predict_and_a_pickled_model_gives_the_same_answers(model):
+    import pickle
+
+    probes = ["小区物业收费", "初中招生", "拖欠工资"]
+    assert model.suggest(texts=probes) == model.predict(texts=probes)
+    again = pickle.loads(pickle.dumps(model))  # noqa: S301 - our own bytes
+    assert abs(again.probabilities(texts=probes) - model.probabilities(texts=probes)).max() == 0
+
+
+def test_unlabelled_appeals_carry_a_label_to_words_no_label_uses():
+    # 噪音/搅拌站 appear in no labelled text; unlabelled appeals tie them to 施工扰民,
+    # which the 环境保护 labels use.
+    labelled = [
+        ("工地施工扰民，夜间施工", "环境保护"),
+        ("施工扰民严重，晚上不停工", "环境保护"),
+        ("夜间施工扰民，无法休息", "环境保护"),
+        ("孩子上学难，学位紧张", "教育文体"),
+        ("学校招生不公平，学位不够", "教育文体"),
+        ("幼儿园学位紧张，入园难", "教育文体"),
+    ]
+    unlabelled = [
+        "搅拌站噪音大，夜间施工扰民",
+        "搅拌站噪音扰民，施工不停",
+        "噪音扰民，搅拌站夜间施工",
+        "学校学位不够，孩子入学难",
+        "招生划片，学位紧张",
+    ]
+    texts, labels = zip(*labelled, strict=True)
+    model = Classifier().fit(texts=texts, labels=labels, unlabelled=unlabelled)
+    assert model.predict(texts=["搅拌站噪音"])[0].category == "环境保护"
+
+
+def test_dictionary_words_find_fitted_words_in_new_texts():
+    from shishi.combing.features import DictionaryWords
+
+    block = DictionaryWords(min_df=1, max_df=1.0).fit_words(
+        [["物业费", "小区"], ["拖欠工资", "小区"]]
+    )
+    assert block.width == 3
+    m = block.transform(["我们小区的物业费太高", "天气很好"])
+    assert m[0].nnz == 2  # 物业费 and 小区, not 拖欠工资
+    assert abs(m[0].multiply(m[0]).sum() - 1) < 1e-6
+    assert m[1].nnz == 0

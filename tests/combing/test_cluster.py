@@ -69,3 +69,54 @@ def test_hot_issues_are_ranked_by_heat_with_title_places_and_span():
     assert "伊景园滨河苑" in top.title
     assert top.time_span == "2019/07/05 至 2019/07/07"
     assert "丽发新城小区" in issues[1].places
+
+
+def test_a_batch_large_enough_for_the_coarse_split_keeps_each_issue_together():
+    import random
+
+    rng = random.Random(0)
+    places = ["丽发新城", "伊景园滨河苑", "魅力之城", "可可小城", "星沙文化公园", "金麓小区"]
+    problems = [
+        "搅拌站噪音扰民晚上无法睡觉",
+        "物业乱收停车费没有依据",
+        "楼下餐馆油烟直排熏得开不了窗",
+    ]
+    issues = [f"{p}{q}" for p in places for q in problems]
+    texts, truth = [], []
+    for k, issue in enumerate(issues):
+        for _ in range(6):
+            chars = list(f"投诉{issue}，请有关部门尽快处理。")
+            chars[rng.randrange(2, len(chars))] = rng.choice("的了呀")
+            texts.append("".join(chars))
+            truth.append(k)
+    # Unrelated appeals around them, so that no issue's words are common.
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    for _ in range(600):
+        texts.append("".join(rng.choice(pool) for _ in range(30)))
+        truth.append(-1)
+    order = rng.sample(range(len(texts)), len(texts))
+    texts = [texts[i] for i in order]
+    truth = [truth[i] for i in order]
+    # coarse_size and max_group small: k-means groups, splits and the join
+    # across groups all run on this batch.
+    labels = cluster_texts(texts, coarse_size=40, max_group=60)
+    for k in range(len(issues)):
+        members = {int(labels[i]) for i in range(len(texts)) if truth[i] == k}
+        assert len(members) == 1, issues[k]
+    # Different problems never share a cluster. (The same long complaint about
+    # two places may: place names are a small part of such texts.)
+    cluster_of = {k: int(labels[truth.index(k)]) for k in range(len(issues))}
+    for a in range(len(issues)):
+        for b in range(len(issues)):
+            if a % len(problems) != b % len(problems):
+                assert cluster_of[a] != cluster_of[b], (issues[a], issues[b])
+    issue_clusters = set(cluster_of.values())
+    background = [int(labels[i]) for i in range(len(texts)) if truth[i] < 0]
+    assert not issue_clusters & set(background)
+    again = cluster_texts(texts, coarse_size=40, max_group=60)
+    assert labels.tolist() == again.tolist()  # seeded: the same batch, the same clusters
+
+
+def test_a_small_batch_clusters_alike_with_or_without_the_thread_cap():
+    texts = NOISE + PARKING + SINGLES
+    assert cluster_texts(texts).tolist() == cluster_texts(texts, blas_threads=None).tolist()

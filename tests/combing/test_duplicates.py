@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from shishi.combing.duplicates import DuplicateIndex
+from shishi.combing.duplicates import DuplicateIndex, SearchResult
 
 OTHERS = [
     "A5区劳动东路魅力之城小区一楼餐馆油烟扰民，晚上烧烤摊营业到凌晨两点，油烟直接飘进住户家里。",
@@ -57,6 +57,22 @@ def test_same_place_different_problem_is_not_a_duplicate(index):
     assert result.duplicates == []
 
 
+def test_the_same_complaint_about_another_place_is_related_not_a_duplicate(index, appeals):
+    # A template reused for another 小区: nearly every shingle in common.
+    moved = appeals["parking"].replace("桐梓坡西路", "麓谷大道").replace("可可小城", "魅力之城")
+    result = index.search(text=moved)
+    assert result.duplicates == []
+    assert [m.id for m in result.related] == ["P"] and result.related[0].score > 0.8
+
+
+def test_a_retelling_that_names_the_same_place_is_a_duplicate(index):
+    retold = "丽发新城小区旁边的搅拌站晚上十二点后还在作业，噪音粉尘太大，老人孩子睡不着觉，恳请环保部门查处。"
+    result = index.search(text=retold)
+    assert [m.id for m in result.duplicates] == ["N"]
+    # Below the plain threshold: the shared place (丽发新城) makes it a duplicate.
+    assert index.place_threshold <= result.duplicates[0].score < index.duplicate_threshold
+
+
 def test_an_unrelated_appeal_finds_nothing(index):
     text = "建议A市开通更多夜间公交线路，方便晚班职工回家，目前末班车九点就停了。"
     result = index.search(text=text)
@@ -87,3 +103,83 @@ def test_appeals_added_one_by_one_are_all_found_and_segments_stay_few():
         [m.id for m in index.search(text=t).duplicates][:1] == [i] for i, t in enumerate(texts)
     )
     assert sum(1 for s in index._segments if s.size < 50) <= 4
+
+
+def test_a_saved_index_loads_searches_alike_and_takes_new_appeals(index, appeals, tmp_path):
+    path = tmp_path / "index.npz"
+    index.save(path)
+    loaded = DuplicateIndex.load(path)
+    assert len(loaded) == len(index)
+    assert loaded.duplicate_threshold == index.duplicate_threshold
+    for text in (appeals["parking"], appeals["noise"][:60], OTHERS[2] + "谢谢"):
+        assert loaded.search(text=text) == index.search(text=text)
+    new = "A8县灰汤镇新风村至高桥村道路坑洼不平，雨天无法通行，存在安全隐患，请求修缮。"
+    loaded.add(texts=[new], ids=["NEW"])
+    assert [m.id for m in loaded.search(text=new + "谢谢！").duplicates] == ["NEW"]
+    assert [m.id for m in loaded.search(text=appeals["school"]).duplicates] == ["S"]
+    # Saved again with the new appeal, loaded again: still there, ids still strings.
+    loaded.save(path)
+    again = DuplicateIndex.load(path)
+    assert [m.id for m in again.search(text=new).duplicates] == ["NEW"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.npz"]
+
+
+def test_int_ids_and_custom_settings_survive_save_and_load(appeals, tmp_path):
+    index = DuplicateIndex(duplicate_threshold=0.6, segment_size=2)
+    index.add(
+        texts=[appeals["parking"], "", appeals["noise"], *OTHERS],
+        ids=[10, 11, 12, 13, 14, 15, 16, 17],
+    )
+    index.save(tmp_path / "ints.npz")
+    loaded = DuplicateIndex.load(tmp_path / "ints.npz")
+    assert loaded.duplicate_threshold == 0.6 and loaded.segment_size == 2
+    result = loaded.search(text=appeals["noise"])
+    assert [m.id for m in result.duplicates] == [12]
+    assert type(result.duplicates[0].id) is int
+    loaded.add(texts=[appeals["school"]], ids=[99])
+    assert [m.id for m in loaded.search(text=appeals["school"]).duplicates] == [99]
+
+
+def test_an_empty_index_saves_and_loads(tmp_path):
+    DuplicateIndex().save(tmp_path / "empty.npz")
+    loaded = DuplicateIndex.load(tmp_path / "empty.npz")
+    assert len(loaded) == 0
+    assert loaded.search(text="小区停车难") == SearchResult(duplicates=[], related=[])
+    loaded.add(texts=["小区停车难，晚上车辆停满消防通道"], ids=["A"])
+    assert [m.id for m in loaded.search(text="小区停车难，晚上车辆停满消防通道").duplicates] == [
+        "A"
+    ]
+
+
+def test_mixed_or_unsupported_ids_are_refused_and_nothing_is_written(appeals, tmp_path):
+    index = DuplicateIndex()
+    index.add(texts=[appeals["parking"], appeals["noise"]], ids=[1, "two"])
+    with pytest.raises(ValueError, match="all ints or all strings"):
+        index.save(tmp_path / "bad.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_is_not_an_index_is_refused(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "other.npz"
+    np.savez(path, x=np.arange(3))
+    with pytest.raises(ValueError, match="not a saved DuplicateIndex"):
+        DuplicateIndex.load(path)
+    np.savez(path, meta=np.array('{"format": 1}'))
+    with pytest.raises(ValueError, match="index format 1, expected 2"):
+        DuplicateIndex.load(path)
+
+
+def test_a_query_that_touches_many_appeals_a_little_finds_none_and_does_not_fail():
+    import random
+
+    rng = random.Random(1)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    texts = ["".join(rng.choice(pool) for _ in range(60)) for _ in range(100)]
+    index = DuplicateIndex()
+    index.add(texts=texts)
+    # A few words from each of 60 appeals: none holds a tenth of the query.
+    query = "，".join(t[:15] for t in texts[:60])
+    result = index.search(text=query)
+    assert result.duplicates == []
