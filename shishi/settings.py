@@ -294,6 +294,11 @@ SHISHI_OPEN311_MAX_BODY_BYTES = envint("SHISHI_OPEN311_MAX_BODY_BYTES", 256 * 10
 SHISHI_OPEN311_CONTACT = envstr("SHISHI_OPEN311_CONTACT", "")
 SHISHI_OPEN311_KEY_SERVICE = envstr("SHISHI_OPEN311_KEY_SERVICE", "")
 SHISHI_OPEN311_CHANGESET = envstr("SHISHI_OPEN311_CHANGESET", "2026-11-29T00:00:00+08:00")
+# Queued mode: a POST is checked, kept as one row and answered with a token;
+# the task open311.drain (a worker must run) files the queue as appeals every
+# SHISHI_OPEN311_QUEUE_INTERVAL seconds. Off: each POST files its appeal at once.
+SHISHI_OPEN311_QUEUE = envbool("SHISHI_OPEN311_QUEUE", False)
+SHISHI_OPEN311_QUEUE_INTERVAL = envint("SHISHI_OPEN311_QUEUE_INTERVAL", 2)
 
 # Service levels (shishi.service_levels): the working hours of a working day,
 # local time, for limits counted in working hours or days.
@@ -361,6 +366,8 @@ SHISHI_SITE_URL = envstr("SHISHI_SITE_URL", "http://127.0.0.1:8000")
 SHISHI_JOB_INTERVAL = envint("SHISHI_JOB_INTERVAL", 15 * 60)
 SHISHI_JOB_INTERVALS = {
     "reminders.mail": envint("SHISHI_MAIL_INTERVAL", 60),
+    # Seconds while queued mode is on; otherwise it only drains what was left.
+    "open311.drain": SHISHI_OPEN311_QUEUE_INTERVAL if SHISHI_OPEN311_QUEUE else SHISHI_JOB_INTERVAL,
 }
 # How long a worker holds a task it runs; one that dies is replaced after this.
 SHISHI_JOB_LEASE = envint("SHISHI_JOB_LEASE", 30 * 60)

@@ -17,6 +17,7 @@ TASKS: dict[str, str] = {
     "sweeps.escalate": "shishi.supervision.sweeps.sweep_escalate_overdue",
     "sweeps.orders": "shishi.supervision.sweeps.sweep_order_deadlines",
     "reminders.mail": "shishi.reminders.services.reminders_send_pending",
+    "open311.drain": "shishi.open311.services.requests_drain",
 }
 
 

@@ -1,11 +1,15 @@
 """The attributes each category's Open311 service definition asks for, with
 the values of list attributes inline; and, read-only, what clients filed."""
 
+import json
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from shishi.core.admin import ShishiAdmin, ShishiHistoryAdmin, save_changed_fields
+from shishi.intake.admin import sees_contact
 
-from .models import AttributeValue, ServiceAttribute, ServiceRequest
+from .models import AttributeValue, QueuedRequest, ServiceAttribute, ServiceRequest
 
 
 class AttributeValueInline(admin.TabularInline):
@@ -50,6 +54,47 @@ class ServiceRequestAdmin(ShishiAdmin):
     list_select_related = ["appeal", "api_key"]
     fields = ["appeal", "api_key", "token", "address_id", "media_url", "created_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QueuedRequest)
+class QueuedRequestAdmin(ShishiAdmin):
+    """Requests accepted in queued mode and not filed yet; one with an error
+    was refused by the drain (its reason shown) and waits for staff."""
+
+    list_display = ["token", "category", "api_key", "received_at", "error"]
+    list_filter = ["api_key"]
+    search_fields = ["token"]
+    list_select_related = ["category", "api_key"]
+
+    def get_fields(self, request, obj=None):
+        # Contact data only for those who may see submitters' contact data.
+        shown = "payload_shown" if sees_contact(request) else "payload_without_contact"
+        return ["token", "category", "api_key", "received_at", shown, "error"]
+
+    get_readonly_fields = get_fields
+
+    @admin.display(description=_("request"))
+    def payload_shown(self, obj):
+        return json.dumps(obj.payload, ensure_ascii=False)
+
+    @admin.display(description=_("request"))
+    def payload_without_contact(self, obj):
+        private = {
+            "submitter_name",
+            "submitter_phone",
+            "submitter_email",
+            "device_id",
+            "account_id",
+        }
+        return json.dumps(
+            {k: v for k, v in obj.payload.items() if k not in private}, ensure_ascii=False
+        )
 
     def has_add_permission(self, request):
         return False

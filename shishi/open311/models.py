@@ -138,3 +138,40 @@ class AttributeAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attribute.code}={self.value}"
+
+
+class QueuedRequest(models.Model):
+    """A POST accepted in queued mode (SHISHI_OPEN311_QUEUE): checked, answered
+    with its token, and stored here until the drain task files it as an
+    appeal (then the row goes, and the token finds its ServiceRequest). One
+    row, one INSERT: the request is durable before the client hears of it."""
+
+    token = models.CharField(_("token"), max_length=40, unique=True)
+    api_key = models.ForeignKey(
+        "apikeys.ApiKey",
+        verbose_name=_("API key"),
+        on_delete=models.PROTECT,
+        related_name="queued_requests",
+    )
+    category = models.ForeignKey(
+        "categories.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # When the client sent it: the appeal's received time and deadlines count from it.
+    received_at = models.DateTimeField(_("received at"))
+    # The checked fields of the appeal and its ServiceRequest, and the
+    # attribute answers as [attribute id, value] pairs.
+    payload = models.JSONField(_("request"))
+    # Why the drain could not file it (a rule that changed since it was
+    # accepted, e.g. its category went out of use); such a row stays for staff.
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("queued Open311 request")
+        verbose_name_plural = _("queued Open311 requests")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.token

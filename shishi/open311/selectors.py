@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from shishi.categories.models import Category
 from shishi.intake.models import Appeal, AppealStatus
 from shishi.ledger.models import ItemStatus
+from shishi.service_levels.deadlines import appeal_deadlines
 
-from .models import ServiceAttribute
+from .models import QueuedRequest, ServiceAttribute, ServiceRequest
 from .render import w3c
 
 OPEN_STATUSES = (AppealStatus.RECEIVED, AppealStatus.TRIAGED, AppealStatus.ACCEPTED)
@@ -112,6 +113,30 @@ def service_notice(status: str, respond_due: dt.datetime | None) -> str:
     if status in OPEN_STATUSES and respond_due is not None:
         return _("An answer is due by %(date)s.") % {"date": w3c(respond_due)[:10]}
     return ""
+
+
+def queued_notice(queued: QueuedRequest) -> str:
+    """The notice of a request accepted in queued mode: the deadline its appeal
+    will have (counted from when it was sent, as the drain counts it)."""
+    due = appeal_deadlines(received_at=queued.received_at, category_id=queued.category_id)
+    return service_notice(AppealStatus.RECEIVED, due.respond_due)
+
+
+def token_row(token: str) -> dict | None:
+    """What tokens/{token} answers: the service_request_id once the request is
+    filed; None (null) while it waits in the queue; `error` if the drain
+    could not file it. None for an unknown token."""
+    number = (
+        ServiceRequest.objects.filter(token=token)
+        .values_list("appeal__tracking_number", flat=True)
+        .first()
+    )
+    if number is not None:
+        return {"service_request_id": number, "token": token}
+    error = QueuedRequest.objects.filter(token=token).values_list("error", flat=True).first()
+    if error is None:
+        return None
+    return {"service_request_id": None, "token": token, **({"error": error} if error else {})}
 
 
 # What a request row shows, read as plain values (no model instances: a page

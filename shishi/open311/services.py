@@ -1,6 +1,8 @@
 """Filing an appeal through Open311: the attributes are checked against the
 category's service definition, then the appeal is recorded by the intake
-service the web uses, with the Open311 details, in one transaction."""
+service the web uses, with the Open311 details, in one transaction. In queued
+mode (SHISHI_OPEN311_QUEUE) a POST is checked and kept as one row, and the
+drain task files the queue in batches through intake's bulk path."""
 
 import re
 import secrets
@@ -12,16 +14,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from shishi.apikeys.models import ApiKey
 from shishi.categories.models import Category
 from shishi.core.lifecycle import optional_text
-from shishi.intake.models import TITLE_MAX, Channel
-from shishi.intake.services import appeal_submit
+from shishi.intake.bulk import AppealCleaner, CleanBatch, RowError, appeals_bulk_store
+from shishi.intake.models import TITLE_MAX, Appeal, Channel
+from shishi.intake.services import appeal_fields_clean, appeal_submit
 
-from .models import VALUE_MAX, AttributeAnswer, Datatype, ServiceAttribute, ServiceRequest
+from .models import (
+    VALUE_MAX,
+    AttributeAnswer,
+    Datatype,
+    QueuedRequest,
+    ServiceAttribute,
+    ServiceRequest,
+)
 
 # The spec's limit for a request's description.
 DESCRIPTION_MAX = 4000
@@ -210,10 +221,31 @@ def _short(value: str, param: str, max_length: int) -> str:
     return optional_text(value, field=param, max_length=max_length, label=param)
 
 
-@transaction.atomic
-def request_submit(*, api_key: ApiKey, data: RequestInput) -> ServiceRequest:
-    """File an appeal (channel API) from an Open311 POST. Refusals are
-    ValidationErrors keyed by the Open311 parameter; nothing is stored then."""
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A POST that passed the Open311 rules (not yet intake's own)."""
+
+    category: Category
+    title: str
+    description: str
+    submitter_name: str
+    phone: str
+    email: str
+    address: str
+    lat: str
+    long: str
+    address_id: str
+    media_url: str
+    device_id: str
+    account_id: str
+    # (attribute id, value) pairs to store
+    answers: list[tuple[int, str]]
+
+
+def request_check(data: RequestInput) -> CheckedRequest:
+    """The Open311 rules for a POST: location, description, media_url, the
+    client's ids and the attributes against the service definition. Refusals
+    are ValidationErrors keyed by the Open311 parameter."""
     category = data.category
     description = optional_text(
         data.description, field="description", max_length=DESCRIPTION_MAX, label="description"
@@ -233,40 +265,191 @@ def request_submit(*, api_key: ApiKey, data: RequestInput) -> ServiceRequest:
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError:
             raise ValidationError({"media_url": _("media_url is not an http(s) URL.")}) from None
-    device_id = _short(data.device_id, "device_id", 100)
-    account_id = _short(data.account_id, "account_id", 100)
     definition = data.definition if data.definition is not None else _definition(category)
-    pairs = attributes_clean(category, data.attributes, definition)
+    return CheckedRequest(
+        category=category,
+        title=_title(description, category),
+        description=description,
+        submitter_name=_full_name(data.first_name.strip(), data.last_name.strip()),
+        phone=data.phone,
+        email=data.email,
+        address=address,
+        lat=lat,
+        long=lng,
+        address_id=address_id,
+        media_url=media_url,
+        device_id=_short(data.device_id, "device_id", 100),
+        account_id=_short(data.account_id, "account_id", 100),
+        answers=attributes_clean(category, data.attributes, definition),
+    )
+
+
+def _intake_fields(checked: CheckedRequest) -> dict:
+    """The keyword arguments of `appeal_submit` (and of a bulk record)."""
+    return {
+        "title": checked.title,
+        "body": checked.description,
+        "channel": Channel.API,
+        "category": checked.category,
+        "submitter_name": checked.submitter_name,
+        "submitter_phone": checked.phone,
+        "submitter_email": checked.email,
+        "address": checked.address,
+        "lat": checked.lat or None,
+        "lng": checked.long or None,
+    }
+
+
+def _as_parameters(error: ValidationError) -> ValidationError:
+    """An intake refusal, keyed by the Open311 parameter instead of the field."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {PARAMETER_OF_FIELD.get(name, name): msgs for name, msgs in error.error_dict.items()}
+    )
+
+
+@transaction.atomic
+def request_submit(*, api_key: ApiKey, data: RequestInput) -> ServiceRequest:
+    """File an appeal (channel API) from an Open311 POST. Refusals are
+    ValidationErrors keyed by the Open311 parameter; nothing is stored then."""
+    checked = request_check(data)
     try:
-        appeal = appeal_submit(
-            title=_title(description, category),
-            body=description,
-            channel=Channel.API,
-            category=category,
-            submitter_name=_full_name(data.first_name.strip(), data.last_name.strip()),
-            submitter_phone=data.phone,
-            submitter_email=data.email,
-            address=address,
-            lat=lat or None,
-            lng=lng or None,
-        )
+        appeal = appeal_submit(**_intake_fields(checked))
     except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {PARAMETER_OF_FIELD.get(name, name): msgs for name, msgs in error.error_dict.items()}
-        ) from None
+        raise _as_parameters(error) from None
     request = ServiceRequest.objects.create(
         appeal=appeal,
         api_key=api_key,
         token=secrets.token_urlsafe(18),
-        address_id=address_id,
-        media_url=media_url,
-        device_id=device_id,
-        account_id=account_id,
+        address_id=checked.address_id,
+        media_url=checked.media_url,
+        device_id=checked.device_id,
+        account_id=checked.account_id,
     )
     AttributeAnswer.objects.bulk_create(
         AttributeAnswer(appeal=appeal, attribute_id=attribute_id, value=value)
-        for attribute_id, value in pairs
+        for attribute_id, value in checked.answers
     )
     return request
+
+
+# ---------------------------------------------------------------- queued mode
+
+# The payload keys that go to the appeal; the rest go to its ServiceRequest.
+_APPEAL_KEYS = (
+    "title",
+    "body",
+    "submitter_name",
+    "submitter_phone",
+    "submitter_email",
+    "address",
+    "lat",
+    "lng",
+)
+_REQUEST_KEYS = ("address_id", "media_url", "device_id", "account_id")
+# Queued requests filed per transaction of the drain.
+DRAIN_BATCH = 500
+
+
+def request_enqueue(*, api_key: ApiKey, data: RequestInput) -> QueuedRequest:
+    """Accept an Open311 POST for the drain task to file (queued mode): every
+    rule that needs no database is applied now, with the same refusals as
+    `request_submit`; the request is then one row, committed before this
+    returns. `requests_drain` files it through intake's bulk path."""
+    checked = request_check(data)
+    now = timezone.now()
+    try:
+        # The intake rules without the database: the drain applies them again.
+        fields = appeal_fields_clean(**_intake_fields(checked), received_at=now, now=now)
+    except ValidationError as error:
+        raise _as_parameters(error) from None
+    payload = {name: fields[name] for name in _APPEAL_KEYS}
+    for name in ("lat", "lng"):
+        if payload[name] is not None:
+            payload[name] = str(payload[name])
+    payload.update((name, getattr(checked, name)) for name in _REQUEST_KEYS)
+    payload["answers"] = checked.answers
+    return QueuedRequest.objects.create(
+        token=secrets.token_urlsafe(18),
+        api_key_id=api_key.pk,
+        category_id=checked.category.pk,
+        received_at=now,
+        payload=payload,
+    )
+
+
+def requests_drain(*, batch_size: int = DRAIN_BATCH) -> dict:
+    """File the queued requests as appeals, oldest first, a batch per
+    transaction, until none is left. Each batch is taken with row locks that
+    other drains skip, filed and removed from the queue in one transaction:
+    two drains at once never file a request twice, and a drain that fails
+    leaves its batch queued. A request that intake now refuses (its category
+    went out of use meanwhile) keeps its row, with the reason."""
+    stored = refused = 0
+    while True:
+        batch_stored, batch_refused, taken = _drain_batch(batch_size)
+        stored += batch_stored
+        refused += batch_refused
+        if taken < batch_size:
+            return {"stored": stored, "refused": refused}
+
+
+@transaction.atomic
+def _drain_batch(limit: int) -> tuple[int, int, int]:
+    queued = list(
+        QueuedRequest.objects.filter(error="")
+        .select_for_update(skip_locked=True)
+        .order_by("pk")[:limit]
+    )
+    if not queued:
+        return 0, 0, 0
+    categories = Category.objects.in_bulk({q.category_id for q in queued})
+    answered = {pk for q in queued for pk, _value in q.payload["answers"]}
+    attributes = set(ServiceAttribute.objects.filter(pk__in=answered).values_list("pk", flat=True))
+    cleaner = AppealCleaner()
+    prefixes, rows, filed, failed = [], [], [], []
+    for q in queued:
+        if any(pk not in attributes for pk, _value in q.payload["answers"]):
+            # Deleted in the admin since the request was accepted.
+            q.error = _("An attribute this request answered no longer exists.")
+            failed.append(q)
+            continue
+        record = {name: q.payload[name] for name in _APPEAL_KEYS}
+        record.update(
+            channel=Channel.API, category=categories[q.category_id], received_at=q.received_at
+        )
+        try:
+            clean = cleaner.batch([record])
+        except RowError as error:
+            q.error = f"{PARAMETER_OF_FIELD.get(error.field, error.field)}: {error.reason}"
+            failed.append(q)
+            continue
+        prefixes += clean.prefixes
+        rows += clean.rows
+        filed.append(q)
+    if filed:
+        appeals_bulk_store([CleanBatch(1, prefixes, rows)], cleaner=cleaner, reason="received")
+        # The store drew each row's tracking number into its first column.
+        numbers = [row[0] for row in rows]
+        appeal_ids = dict(
+            Appeal.objects.filter(tracking_number__in=numbers).values_list("tracking_number", "pk")
+        )
+        ServiceRequest.objects.bulk_create(
+            ServiceRequest(
+                appeal_id=appeal_ids[number],
+                api_key_id=q.api_key_id,
+                token=q.token,
+                **{name: q.payload[name] for name in _REQUEST_KEYS},
+            )
+            for number, q in zip(numbers, filed, strict=True)
+        )
+        AttributeAnswer.objects.bulk_create(
+            AttributeAnswer(appeal_id=appeal_ids[number], attribute_id=attribute_id, value=value)
+            for number, q in zip(numbers, filed, strict=True)
+            for attribute_id, value in q.payload["answers"]
+        )
+        QueuedRequest.objects.filter(pk__in=[q.pk for q in filed]).delete()
+    if failed:
+        QueuedRequest.objects.bulk_update(failed, ["error"])
+    return len(filed), len(failed), len(queued)

@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from shishi.apikeys.models import ApiKey
-from shishi.apikeys.services import apikey_cache_key, apikey_check, apikey_mark_used
+from shishi.apikeys.services import apikey_cache_key, apikey_check, apikey_mark_used, key_hash
 from shishi.categories.models import Category
-from shishi.core.ratelimit import rate_limit_hit
+from shishi.core.ratelimit import Count, rate_count
 from shishi.intake.services import tracking_number_normalise
 
 from . import selectors
-from .models import ServiceRequest
 from .render import FORMATS, document, errors
-from .services import RequestInput, request_submit, service_for_request
+from .services import RequestInput, request_enqueue, request_submit, service_for_request
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_SPAN = dt.timedelta(days=90)
@@ -135,14 +134,18 @@ def _client_key(params: Params, *, required: bool, cached=None) -> ApiKey | None
     return key
 
 
-def _throttle(request, key: ApiKey | None) -> None:
-    if key is not None:
-        refusal = rate_limit_hit(f"key:{key.pk}", key.rate_limit)
-    else:
-        address = get_client_ip_address(request) or "unknown"
-        refusal = rate_limit_hit(
-            f"anon:{address}", settings.SHISHI_OPEN311_ANONYMOUS_RATE_PER_MINUTE
-        )
+def _bucket(request, raw_key: str, check_key: str | None) -> str:
+    """Where the request is counted: its key's, known before the key is
+    checked (by the key's hash: text that only shares a key's public prefix
+    counts apart), else its address's."""
+    if check_key is not None:
+        return f"key:{key_hash(raw_key)[:32]}"
+    return f"anon:{get_client_ip_address(request) or 'unknown'}"
+
+
+def _throttle(count: Count, key: ApiKey | None) -> None:
+    limit = key.rate_limit if key is not None else settings.SHISHI_OPEN311_ANONYMOUS_RATE_PER_MINUTE
+    refusal = count.over(limit)
     if refusal is not None:
         raise Open311Error(
             429,
@@ -228,15 +231,16 @@ def endpoint(*, methods=("GET", "HEAD"), key_required_for=("POST",), cached=Fals
                 return response
             try:
                 params = _params(request)
-                # A shared answer and the key's check come in one read of the cache.
+                # The count, a shared answer and the key's check: one round
+                # trip to the cache.
                 shared_key = _shared(request, fmt, params, cached)
-                found = None
-                if shared_key is not None:
-                    wanted = [shared_key, apikey_cache_key(params.get("api_key"))]
-                    found = cache.get_many([k for k in wanted if k])
+                raw_key = params.get("api_key")
+                check_key = apikey_cache_key(raw_key)
+                wanted = [k for k in (shared_key, check_key) if k]
+                count, found = rate_count(_bucket(request, raw_key, check_key), read=wanted)
                 required = request.method in key_required_for
                 key = _client_key(params, required=required, cached=found)
-                _throttle(request, key)
+                _throttle(count, key)
                 _check_jurisdiction(params)
                 response = _answer(request, fmt, params, key, view, kwargs, shared_key, found)
             except Open311Error as error:
@@ -424,8 +428,12 @@ def _request_create(fmt, params: Params, key: ApiKey):
         # The description keeps its own line breaks and spacing.
         description=(params.lists.get("description") or [""])[0],
     )
+    queued = settings.SHISHI_OPEN311_QUEUE
     try:
-        created = request_submit(api_key=key, data=data)
+        if queued:
+            created = request_enqueue(api_key=key, data=data)
+        else:
+            created = request_submit(api_key=key, data=data)
     except ValidationError as error:
         messages = (
             [f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
@@ -433,13 +441,21 @@ def _request_create(fmt, params: Params, key: ApiKey):
             else error.messages
         )
         raise Open311Error(400, *messages) from None
-    appeal = created.appeal
-    row = {
-        "service_request_id": appeal.tracking_number,
-        "token": created.token,
-        "service_notice": selectors.service_notice(appeal.status, appeal.respond_due),
-        "account_id": created.account_id,
-    }
+    if queued:
+        # The spec's answer for a request filed later: a token, no id yet.
+        row = {
+            "token": created.token,
+            "service_notice": selectors.queued_notice(created),
+            "account_id": created.payload["account_id"],
+        }
+    else:
+        appeal = created.appeal
+        row = {
+            "service_request_id": appeal.tracking_number,
+            "token": created.token,
+            "service_notice": selectors.service_notice(appeal.status, appeal.respond_due),
+            "account_id": created.account_id,
+        }
     return document(fmt, [row], root="service_requests", item="request")
 
 
@@ -454,16 +470,16 @@ def request_detail(request, fmt, params, key, number):
 
 @endpoint()
 def token(request, fmt, params, key, token):
-    found = (
-        ServiceRequest.objects.filter(token=token)
-        .select_related("appeal")
-        .only("token", "appeal__tracking_number")
-        .first()
-    )
+    found = selectors.token_row(token) if len(token) <= 40 else None
     if found is None:
         raise Open311Error(404, _("token “%(token)s” was not found.") % {"token": token})
-    row = {"service_request_id": found.appeal.tracking_number, "token": found.token}
-    return document(fmt, [row], root="service_requests", item="request")
+    if found.get("error"):
+        raise Open311Error(
+            400,
+            _("The request with token “%(token)s” could not be filed: %(reason)s")
+            % {"token": token, "reason": found["error"]},
+        )
+    return document(fmt, [found], root="service_requests", item="request")
 
 
 @endpoint(cached=True)

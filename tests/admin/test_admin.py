@@ -18,7 +18,7 @@ from shishi.ledger.services import (
     item_submit_for_verification,
     progress_report_submit,
 )
-from shishi.open311.models import ServiceRequest
+from shishi.open311.models import QueuedRequest, ServiceRequest
 from shishi.org.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,10 @@ def test_add_pages_load(admin_client, world):
     for model in admin.site._registry:
         # Notices are recorded by the services only, Open311 requests by the API,
         # login attempts by django-axes.
-        refused = model in (AppealNotice, ServiceRequest) or model._meta.app_label == "axes"
+        refused = (
+            model in (AppealNotice, ServiceRequest, QueuedRequest)
+            or model._meta.app_label == "axes"
+        )
         expected = 403 if refused else 200
         assert admin_client.get(_url(model, "add")).status_code == expected, model
 

@@ -63,3 +63,22 @@ def test_the_admin_lists_open311_requests(admin_client, post_request):
     page = admin_client.get("/admin/open311/servicerequest/")
     assert page.status_code == 200
     assert "13800000000" not in page.content.decode()
+
+
+def test_the_admin_shows_a_queued_request_the_drain_refused(
+    admin_client, post_request, roads, settings
+):
+    from shishi.categories.models import Category
+    from shishi.open311.models import QueuedRequest
+    from shishi.open311.services import requests_drain
+
+    settings.SHISHI_OPEN311_QUEUE = True
+    assert post_request().status_code == 200
+    Category.objects.filter(pk=roads.pk).update(is_active=False)
+    requests_drain()
+    queued = QueuedRequest.objects.get()
+    listing = admin_client.get("/admin/open311/queuedrequest/").content.decode()
+    assert queued.token in listing and queued.error[:20] in listing
+    page = admin_client.get(f"/admin/open311/queuedrequest/{queued.pk}/change/")
+    assert page.status_code == 200
+    assert "建设路与桐柏路交叉口有一个大坑" in page.content.decode()

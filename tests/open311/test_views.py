@@ -11,7 +11,7 @@ from shishi.apikeys.models import ApiKey
 from shishi.apikeys.services import apikey_revoke
 from shishi.intake.models import Appeal
 from shishi.intake.services import appeal_answer, appeal_submit
-from shishi.open311.models import AttributeAnswer, ServiceRequest
+from shishi.open311.models import AttributeAnswer, QueuedRequest, ServiceRequest
 
 pytestmark = pytest.mark.django_db
 BASE = "/open311/v2"
@@ -48,6 +48,7 @@ def nothing_stored():
     assert not Appeal.objects.exists()
     assert not ServiceRequest.objects.exists()
     assert not AttributeAnswer.objects.exists()
+    assert not QueuedRequest.objects.exists()
 
 
 # ---------------------------------------------------------------- discovery, services
@@ -214,7 +215,12 @@ def test_post_with_address_id_only(post_request):
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_bad_post_is_refused_and_stores_nothing(post_request, fields, status, mentions, fmt):
+@pytest.mark.parametrize("queued", [False, True], ids=["at-once", "queued"])
+def test_bad_post_is_refused_and_stores_nothing(
+    post_request, fields, status, mentions, fmt, queued, settings
+):
+    # Queued mode refuses the same requests, at once, and queues nothing.
+    settings.SHISHI_OPEN311_QUEUE = queued
     assert_error(post_request(fmt, **fields), status, fmt, mentions)
     nothing_stored()
 
