@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "shishi.apikeys",
     "shishi.open311",
     "shishi.demo",
+    # 大梳理 in the app: category, duplicate, hot-issue and lead-unit suggestions.
+    "shishi.suggestions",
 ]
 
 MIDDLEWARE = [
@@ -368,7 +370,18 @@ SHISHI_JOB_INTERVALS = {
     "reminders.mail": envint("SHISHI_MAIL_INTERVAL", 60),
     # Seconds while queued mode is on; otherwise it only drains what was left.
     "open311.drain": SHISHI_OPEN311_QUEUE_INTERVAL if SHISHI_OPEN311_QUEUE else SHISHI_JOB_INTERVAL,
+    "suggestions.train": envint("SHISHI_SUGGESTIONS_INTERVAL", 60 * 60),
 }
+# Suggestions (shishi.suggestions): where the trained models are kept, and the
+# caps that bound a training run and a web process's memory at a city's scale:
+# labelled appeals learnt from (newest first), unlabelled ones, appeals held in
+# the duplicate index; hot issues cluster the newest waiting appeals of a window.
+SHISHI_SUGGESTIONS_DIR = Path(envstr("SHISHI_SUGGESTIONS_DIR") or DATA_DIR / "suggestions")
+SHISHI_SUGGESTIONS_TRAIN_MAX = envint("SHISHI_SUGGESTIONS_TRAIN_MAX", 20_000)
+SHISHI_SUGGESTIONS_UNLABELLED_MAX = envint("SHISHI_SUGGESTIONS_UNLABELLED_MAX", 3_000)
+SHISHI_SUGGESTIONS_INDEX_MAX = envint("SHISHI_SUGGESTIONS_INDEX_MAX", 50_000)
+SHISHI_HOT_ISSUES_DAYS = envint("SHISHI_HOT_ISSUES_DAYS", 90)
+SHISHI_HOT_ISSUES_MAX = envint("SHISHI_HOT_ISSUES_MAX", 3_000)
 # How long a worker holds a task it runs; one that dies is replaced after this.
 SHISHI_JOB_LEASE = envint("SHISHI_JOB_LEASE", 30 * 60)
 # Celery is used only when a broker is configured (Redis or RabbitMQ URL);

@@ -10,6 +10,7 @@ from django.utils import timezone
 from shishi.categories.services import category_create
 from shishi.ledger.services import TargetSpec, item_claim, item_create, item_open
 from shishi.org.services import unit_create, user_create
+from shishi.suggestions import store
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +39,16 @@ def plain_static_storage(settings):
 def imports_in_the_request(settings):
     # A background thread would use its own connection, outside the test's transaction.
     settings.SHISHI_IMPORT_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
+def own_suggestion_models(settings, tmp_path):
+    # Tests train on their own databases (the demo's too): into a folder of the
+    # test's, never the data folder's, and every test loads afresh.
+    settings.SHISHI_SUGGESTIONS_DIR = tmp_path / "suggestions"
+    store.forget()
+    yield
+    store.forget()
 
 
 @pytest.fixture

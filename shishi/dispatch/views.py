@@ -25,10 +25,17 @@ from shishi.core.views import (
 )
 from shishi.ledger import permissions
 from shishi.ledger.lifecycle import ITEM_TRANSITIONS
-from shishi.ledger.models import Evidence, LedgerItem, iso_week_label, week_start
+from shishi.ledger.models import (
+    FINISHED_STATUSES,
+    Evidence,
+    LedgerItem,
+    iso_week_label,
+    week_start,
+)
 from shishi.ledger.services import progress_report_submit
 from shishi.sheets.ledger_export import ledger_response
 from shishi.sheets.writers import export_urls
+from shishi.suggestions import selectors as suggestions
 from shishi.supervision import permissions as supervision_permissions
 
 from . import selectors
@@ -196,6 +203,12 @@ def _item_page(
         "can_report": permissions.can_report(user, item)
         and item.status in ITEM_TRANSITIONS["report"].sources,
         "can_triage": user.has_perm("intake.triage_appeal"),
+        # Waiting appeals that look like this item, for a clerk to take in.
+        "related_appeals": (
+            suggestions.appeals_for_item(item)
+            if user.has_perm("intake.triage_appeal") and item.status not in FINISHED_STATUSES
+            else []
+        ),
         "appeals": _subpage(request, selectors.item_appeals(item), "appeals_page", path=path),
         "reports": _subpage(request, selectors.item_reports(item), "reports_page", path=path),
         "settlement_files": list(selectors.settlement_evidence(item)),

@@ -18,6 +18,7 @@ TASKS: dict[str, str] = {
     "sweeps.orders": "shishi.supervision.sweeps.sweep_order_deadlines",
     "reminders.mail": "shishi.reminders.services.reminders_send_pending",
     "open311.drain": "shishi.open311.services.requests_drain",
+    "suggestions.train": "shishi.suggestions.services.suggestions_train",
 }
 
 

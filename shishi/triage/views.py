@@ -24,6 +24,7 @@ from shishi.intake.models import AppealStatus
 from shishi.ledger.services import TargetSpec
 from shishi.sheets.appeals_export import appeals_response
 from shishi.sheets.writers import export_urls
+from shishi.suggestions import selectors as suggestions
 
 from . import selectors
 from .forms import (
@@ -66,6 +67,10 @@ def queue(request):
         "bulk_form": BulkForm(initial={"next": request.get_full_path()}),
         "export_urls": export_urls(request, "triage:queue_export"),
     }
+    # The engine's category for rows without one (a constant number of queries).
+    suggested = suggestions.categories_for_rows(page.object_list)
+    for appeal in page.object_list:
+        appeal.suggested = suggested.get(appeal.pk)
     return render(request, "triage/queue.html", context)
 
 
@@ -235,14 +240,16 @@ def appeal_detail(request, tracking_number):
             else:
                 messages.success(request, message)
                 return redirect("triage:appeal", tracking_number=number)
+    suggested = suggestions.for_appeal(appeal)
     context = {
         "appeal": appeal,
+        "suggestions": suggested,
         "forms": forms,
         "history": selectors.appeal_history(appeal),
         "photos": list(appeal.photos.all()),
         "can_see_contact": request.user.has_perm("intake.view_submitter_contact"),
         "new_item_url": (
-            f"{reverse('triage:item_new')}?{urlencode({'appeals': appeal.pk})}"
+            f"{reverse('triage:item_new')}?{urlencode(_new_item_query(appeal, suggested))}"
             if "accept" in actions
             else ""
         ),
@@ -251,6 +258,17 @@ def appeal_detail(request, tracking_number):
 
 
 # --------------------------------------------------- a new item from appeals
+
+
+def _new_item_query(appeal, suggested) -> dict:
+    """The new-item link's query: the appeal, and the suggested category (when
+    the appeal has none) and lead unit, for the clerk to confirm."""
+    query = {"appeals": appeal.pk}
+    if suggested.category and not appeal.category_id:
+        query["category"] = suggested.category.category.pk
+    if suggested.lead_units:
+        query["lead_unit"] = suggested.lead_units[0].unit.pk
+    return query
 
 
 def _appeal_ids(raw: str) -> list[int]:
@@ -263,13 +281,23 @@ def _appeal_ids(raw: str) -> list[int]:
     return ids[:MAX_APPEALS_PER_ITEM]
 
 
-def _item_initial(appeals) -> dict:
+def _item_initial(appeals, query=None) -> dict:
     categories = Counter(a.category_id for a in appeals if a.category_id)
-    return {
+    initial = {
         "title": appeals[0].title,
         "category": categories.most_common(1)[0][0] if categories else None,
         "description": "\n".join(f"{a.tracking_number} {a.title}" for a in appeals),
     }
+    # A hot issue's 立项 link proposes a title, category and lead unit; the
+    # form's own choices judge them when the clerk submits.
+    query = query or {}
+    if query.get("title"):
+        initial["title"] = query["title"][: ItemDraftForm.base_fields["title"].max_length]
+    for name in ("category", "lead_unit"):
+        value = query.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    return initial
 
 
 def _targets(formset) -> list[TargetSpec]:
@@ -337,7 +365,7 @@ def item_new(request):
                 )
                 return redirect("dispatch:item", number=item.number)
     else:
-        form = ItemDraftForm(initial=_item_initial(appeals), user=request.user)
+        form = ItemDraftForm(initial=_item_initial(appeals, request.GET), user=request.user)
         formset = TargetFormSet(prefix="targets")
     accept = APPEAL_TRANSITIONS["accept"]
     context = {
@@ -348,3 +376,30 @@ def item_new(request):
         "unavailable": [a for a in appeals if a.status not in accept.sources],
     }
     return render(request, "triage/item_new.html", context)
+
+
+# ------------------------------------------------------------- hot issues
+
+
+@permission_required(TRIAGE)
+@require_safe
+def hot_issues(request):
+    """热点问题: the appeals still waiting to be combed, grouped into issues by
+    the engine and ranked by heat; each issue one step from a new item."""
+    days = request.GET.get("days", "")
+    days = int(days) if days.isdigit() and 1 <= int(days) <= 3660 else None
+    issues, info = suggestions.hot(days=days)
+    for issue in issues:
+        query = {"appeals": issue.appeal_ids, "title": issue.title}
+        if issue.category:
+            query["category"] = issue.category.category.pk
+        if issue.lead_unit:
+            query["lead_unit"] = issue.lead_unit.unit.pk
+        issue.new_item_url = f"{reverse('triage:item_new')}?{urlencode(query)}"
+    context = {
+        "issues": issues,
+        "info": info,
+        "max_appeals": MAX_APPEALS_PER_ITEM,
+        "day_choices": [30, 90, 180, 365],
+    }
+    return render(request, "triage/hot.html", context)

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from shishi.core.stats import campaign_figures
 from shishi.demo.builder import DEFAULT_PASSWORD, DEFAULT_SEED, build_demo, demo_state
+from shishi.suggestions.services import suggestions_train
 
 
 class Command(BaseCommand):
@@ -72,6 +73,8 @@ class Command(BaseCommand):
         )
         for figure in campaign_figures():
             self.stdout.write(f"  {figure.label}: {figure.value} {figure.unit}")
+        # Suggestions out of the box (about 20 s of CPU); otherwise the worker's first run.
+        self.stdout.write(f"Suggestions trained: version {suggestions_train()['version']}.")
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING(
