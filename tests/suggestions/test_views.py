@@ -54,7 +54,7 @@ def test_pages_work_before_any_training(clerk, db):
     appeal = new_appeal("路灯不亮", "建设路路灯不亮")
     response = clerk.get(page(appeal))
     assert response.status_code == 200
-    assert "No suggestions yet" in response.text
+    assert "No suggestions yet." in response.text
     assert clerk.get(QUEUE).status_code == 200
     response = clerk.get(HOT)
     assert response.status_code == 200 and "No hot issue" in response.text
