@@ -52,6 +52,16 @@ def own_suggestion_models(settings, tmp_path):
 
 
 @pytest.fixture
+def administrator_client(client):
+    """A client logged in as an administrator (the role, and a superuser)."""
+    admin = user_create(username="root", full_name="管理员", roles=["administrator"])
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
 def district(db):
     root = unit_create(name="中原区", kind="district")
     street = unit_create(name="林山寨街道", kind="street", parent=root)

@@ -55,3 +55,20 @@ def add_service_errors(form: Form, error: Exception) -> None:
     else:
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
+
+
+def submit_to_service(form: Form, perform: Callable[[dict], object]) -> tuple[bool, int]:
+    """Call `perform(cleaned_data)` when the bound form is valid: (whether it
+    was done, the status to show the form again with). A service's refusal goes
+    onto the form; a PermissionDenied shows it with 403."""
+    if not form.is_valid():
+        return False, 200
+    try:
+        perform(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, 200
+    except PermissionDenied as error:
+        add_service_errors(form, error)
+        return False, 403
+    return True, 200

@@ -22,16 +22,11 @@ from shishi.core.views import (
     add_service_errors,
     any_permission_required,
     permission_required,
+    submit_to_service,
 )
 from shishi.ledger import permissions
 from shishi.ledger.lifecycle import ITEM_TRANSITIONS
-from shishi.ledger.models import (
-    FINISHED_STATUSES,
-    Evidence,
-    LedgerItem,
-    iso_week_label,
-    week_start,
-)
+from shishi.ledger.models import Evidence, LedgerItem, iso_week_label, week_start
 from shishi.ledger.services import progress_report_submit
 from shishi.sheets.ledger_export import ledger_response
 from shishi.sheets.writers import export_urls
@@ -195,6 +190,7 @@ def _item_page(
             offered.append((action, new_form(action, item=item)))
     history = _subpage(request, selectors.item_history(item), "history_page", path=path)
     history.object_list = [selectors.history_entry(record) for record in history.object_list]
+    can_triage = user.has_perm("intake.triage_appeal")
     context = {
         "item": item,
         "overdue": item.is_overdue(),
@@ -202,12 +198,10 @@ def _item_page(
         "refused_errors": refused_errors,
         "can_report": permissions.can_report(user, item)
         and item.status in ITEM_TRANSITIONS["report"].sources,
-        "can_triage": user.has_perm("intake.triage_appeal"),
+        "can_triage": can_triage,
         # Waiting appeals that look like this item, for a clerk to take in.
         "related_appeals": (
-            suggestions.appeals_for_item(item)
-            if user.has_perm("intake.triage_appeal") and item.status not in FINISHED_STATUSES
-            else []
+            suggestions.appeals_for_item(item) if can_triage and item.takes_appeals else []
         ),
         "appeals": _subpage(request, selectors.item_appeals(item), "appeals_page", path=path),
         "reports": _subpage(request, selectors.item_reports(item), "reports_page", path=path),
@@ -246,18 +240,10 @@ def item_action(request, number, action):
     if not action.permitted(request.user, item):
         raise PermissionDenied
     form = new_form(action, request.POST, request.FILES)
-    status = 200
-    if form.is_valid():
-        try:
-            action.perform(item, request.user, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            add_service_errors(form, error)
-            status = 403
-        else:
-            messages.success(request, action.done % {"item": item})
-            return redirect("dispatch:item", number=item.number)
+    done, status = submit_to_service(form, lambda data: action.perform(item, request.user, data))
+    if done:
+        messages.success(request, action.done % {"item": item})
+        return redirect("dispatch:item", number=item.number)
     # Show the item as it is now (a colleague may have changed it meanwhile).
     return _item_page(request, _item_or_404(number), failed=(action, form), status=status)
 

@@ -321,14 +321,12 @@ def appeal_triage(*, appeal: Appeal, actor, category: Category) -> Appeal:
 @transaction.atomic
 def appeal_accept(*, appeal: Appeal, actor, item) -> Appeal:
     """Accept an appeal into a ledger item (merging it with the item's other appeals)."""
-    from shishi.ledger.models import FINISHED_STATUSES
-
     _require_triage_right(actor)
     appeal = _locked(appeal)
     transition = check_transition(APPEAL_TRANSITIONS, "accept", appeal, AppealStatus.choices)
     # Judge the item as it is now, not as the caller last saw it.
     item = type(item).objects.select_for_update().get(pk=item.pk)
-    if item.status in FINISHED_STATUSES:
+    if not item.takes_appeals:
         raise ValidationError(
             {
                 "item": _("“%(item)s” is %(status)s and takes no more appeals.")

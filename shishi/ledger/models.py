@@ -102,6 +102,10 @@ class LedgerItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def taking_appeals(self):
+        """Items an appeal may still be taken into (see LedgerItem.takes_appeals)."""
+        return self.exclude(status__in=FINISHED_STATUSES)
+
     def overdue(self, now: dt.datetime | None = None):
         now = now or timezone.now()
         return self.exclude(status__in=[*FINISHED_STATUSES, ItemStatus.DRAFT]).filter(
@@ -230,6 +234,11 @@ class LedgerItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def takes_appeals(self) -> bool:
+        """A settled or cancelled item takes no more appeals; any other may."""
+        return self.status not in FINISHED_STATUSES
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         if self.status in FINISHED_STATUSES or self.status == ItemStatus.DRAFT:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from shishi.categories.models import Category
 from shishi.combing import LOW_CONFIDENCE, Router, appeal_text, cluster_texts, hot_issues
 from shishi.intake.models import Appeal, AppealStatus
-from shishi.ledger.models import FINISHED_STATUSES, LedgerItem
+from shishi.ledger.models import LedgerItem
 from shishi.org.models import Unit
 
 from . import store
@@ -173,12 +173,12 @@ def _for_appeal(appeal: Appeal) -> AppealSuggestions:
         if len(target) < SHOWN:
             target.append(Similar(other, score))
         # An item that similar appeals went into is related too.
-        if other.item_id and other.item.status not in FINISHED_STATUSES:
+        if other.item_id and other.item.takes_appeals:
             item_scores[other.item_id] = max(item_scores.get(other.item_id, 0.0), score)
     if appeal.item_id:
         item_scores.pop(appeal.item_id, None)
     items = (
-        LedgerItem.objects.exclude(status__in=FINISHED_STATUSES)
+        LedgerItem.objects.taking_appeals()
         .select_related("lead_unit", "category")
         .in_bulk(item_scores)
     )

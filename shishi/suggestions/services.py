@@ -31,7 +31,7 @@ from django.utils import timezone
 from shishi.categories.models import Category
 from shishi.combing import Classifier, DuplicateIndex, Router, appeal_text, extract_office
 from shishi.intake.models import Appeal, AppealStatus
-from shishi.ledger.models import FINISHED_STATUSES, LedgerItem
+from shishi.ledger.models import LedgerItem
 from shishi.org.models import Unit
 
 from . import store
@@ -136,7 +136,7 @@ def item_index_build() -> tuple[DuplicateIndex, int]:
     index = DuplicateIndex()
     newest = LedgerItem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     items = list(
-        LedgerItem.objects.exclude(status__in=FINISHED_STATUSES)
+        LedgerItem.objects.taking_appeals()
         .filter(pk__lte=newest)
         .order_by("-pk")
         .prefetch_related("targets")[: settings.SHISHI_SUGGESTIONS_INDEX_MAX]

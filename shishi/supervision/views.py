@@ -4,14 +4,14 @@ shishi.supervision.services."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from shishi.core.views import add_service_errors, any_permission_required, permission_required
+from shishi.core.views import any_permission_required, permission_required, submit_to_service
 
 from . import permissions, selectors
 from .forms import AnswerForm, CloseForm, SendBackForm, SupervisorFilterForm
@@ -117,16 +117,8 @@ def order_action(request, pk, action):
     if not allowed(request.user, order):
         raise PermissionDenied
     form = form_class(request.POST, prefix=action)
-    status = 200
-    if form.is_valid():
-        try:
-            perform(order, request.user, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            add_service_errors(form, error)
-            status = 403
-        else:
-            messages.success(request, DONE[action] % {"order": order.number, "unit": order.unit})
-            return redirect("supervision:order", pk=order.pk)
+    done, status = submit_to_service(form, lambda data: perform(order, request.user, data))
+    if done:
+        messages.success(request, DONE[action] % {"order": order.number, "unit": order.unit})
+        return redirect("supervision:order", pk=order.pk)
     return _order_page(request, _order_or_404(request, pk), failed=(action, form), status=status)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shishi.categories.models import Category
 from shishi.intake.models import Appeal, AppealStatus
 from shishi.intake.services import tracking_number_normalise
-from shishi.ledger.models import FINISHED_STATUSES, LedgerItem
+from shishi.ledger.models import LedgerItem
 from shishi.org.models import Unit, UnitKind
 
 # What is still to do: appeals nobody has settled the fate of.
@@ -206,7 +206,7 @@ def appeal_history(appeal: Appeal) -> list[HistoryEntry]:
 
 def mergeable_items() -> QuerySet[LedgerItem]:
     """Items that still take appeals: any not settled or cancelled, drafts included."""
-    return LedgerItem.objects.exclude(status__in=FINISHED_STATUSES)
+    return LedgerItem.objects.taking_appeals()
 
 
 def item_by_number(number: str) -> LedgerItem | None:

@@ -5,22 +5,12 @@ from django.contrib.messages import get_messages
 
 from shishi.apikeys.models import ApiKey
 from shishi.apikeys.services import apikey_check, apikey_create
-from shishi.org.services import user_create
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    admin = user_create(username="root", full_name="管理员", roles=["administrator"])
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
-def test_admin_creates_a_key_and_shows_it_once(admin_client):
-    response = admin_client.post(
+def test_admin_creates_a_key_and_shows_it_once(administrator_client):
+    response = administrator_client.post(
         "/admin/apikeys/apikey/add/", {"name": "市级平台", "rate_per_minute": "60"}
     )
     assert response.status_code == 302
@@ -30,14 +20,14 @@ def test_admin_creates_a_key_and_shows_it_once(admin_client):
     assert apikey_check(raw) == key
     assert key.rate_per_minute == 60
     # The redirect's page shows the message; after that the key is nowhere.
-    admin_client.get(f"/admin/apikeys/apikey/{key.pk}/change/")
-    page = admin_client.get(f"/admin/apikeys/apikey/{key.pk}/change/").content.decode()
+    administrator_client.get(f"/admin/apikeys/apikey/{key.pk}/change/")
+    page = administrator_client.get(f"/admin/apikeys/apikey/{key.pk}/change/").content.decode()
     assert raw not in page and key.prefix in page
 
 
-def test_admin_revokes_with_the_action(admin_client):
+def test_admin_revokes_with_the_action(administrator_client):
     key, raw = apikey_create(name="市级平台")
-    admin_client.post(
+    administrator_client.post(
         "/admin/apikeys/apikey/",
         {"action": "revoke", "_selected_action": [key.pk]},
     )

@@ -5,22 +5,14 @@ import json
 import pytest
 
 from shishi.open311.models import ServiceAttribute
-from shishi.org.services import user_create
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    admin = user_create(username="root", full_name="管理员", roles=["administrator"])
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
-def test_an_attribute_with_its_values_shows_in_the_service_definition(admin_client, category):
-    response = admin_client.post(
+def test_an_attribute_with_its_values_shows_in_the_service_definition(
+    administrator_client, category
+):
+    response = administrator_client.post(
         "/admin/open311/serviceattribute/add/",
         {
             "category": category.pk,
@@ -46,27 +38,29 @@ def test_an_attribute_with_its_values_shows_in_the_service_definition(admin_clie
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ServiceAttribute.objects.get().history.count() == 1
-    admin_client.logout()
-    body = json.loads(admin_client.get(f"/open311/v2/services/{category.code}.json").content)
+    administrator_client.logout()
+    body = json.loads(
+        administrator_client.get(f"/open311/v2/services/{category.code}.json").content
+    )
     [attribute] = body["attributes"]
     assert attribute["code"] == "grade" and attribute["required"] is True
     assert attribute["values"] == [
         {"key": "primary", "name": "小学"},
         {"key": "junior", "name": "初中"},
     ]
-    services = json.loads(admin_client.get("/open311/v2/services.json").content)
+    services = json.loads(administrator_client.get("/open311/v2/services.json").content)
     assert services[0]["metadata"] is True
 
 
-def test_the_admin_lists_open311_requests(admin_client, post_request):
+def test_the_admin_lists_open311_requests(administrator_client, post_request):
     assert post_request().status_code == 200
-    page = admin_client.get("/admin/open311/servicerequest/")
+    page = administrator_client.get("/admin/open311/servicerequest/")
     assert page.status_code == 200
     assert "13800000000" not in page.content.decode()
 
 
 def test_the_admin_shows_a_queued_request_the_drain_refused(
-    admin_client, post_request, roads, settings
+    administrator_client, post_request, roads, settings
 ):
     from shishi.categories.models import Category
     from shishi.open311.models import QueuedRequest
@@ -77,8 +71,8 @@ def test_the_admin_shows_a_queued_request_the_drain_refused(
     Category.objects.filter(pk=roads.pk).update(is_active=False)
     requests_drain()
     queued = QueuedRequest.objects.get()
-    listing = admin_client.get("/admin/open311/queuedrequest/").content.decode()
+    listing = administrator_client.get("/admin/open311/queuedrequest/").content.decode()
     assert queued.token in listing and queued.error[:20] in listing
-    page = admin_client.get(f"/admin/open311/queuedrequest/{queued.pk}/change/")
+    page = administrator_client.get(f"/admin/open311/queuedrequest/{queued.pk}/change/")
     assert page.status_code == 200
     assert "建设路与桐柏路交叉口有一个大坑" in page.content.decode()
