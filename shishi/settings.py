@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "shishi.demo",
     # 大梳理 in the app: category, duplicate, hot-issue and lead-unit suggestions.
     "shishi.suggestions",
+    # 话务受理 (staff record calls, walk-ins, letters) and notices delivered to residents.
+    "shishi.hotline",
 ]
 
 MIDDLEWARE = [
@@ -402,3 +404,30 @@ LOGGING = {
     # WeasyPrint logs every step of every PDF at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# --- intakeplus: hotline intake, notices to residents, jobs in the server ---
+# 一键派单 on the hotline page: the work-order service that dispatches an appeal,
+# called as fn(appeal=…, actor=…, lead_unit=…); hidden while it cannot be imported.
+SHISHI_HOTLINE_DISPATCH = envstr(
+    "SHISHI_HOTLINE_DISPATCH", "shishi.workorders.services.order_dispatch"
+)
+# Notices to residents (shishi.notices): by e-mail (EMAIL_BACKEND above) and by
+# SMS through SHISHI_SMS_BACKEND: "file" (default: one line per message in
+# SHISHI_SMS_FILE_PATH), "console", "aliyun" (Alibaba Cloud SMS, needs the
+# SHISHI_SMS_ALIYUN_* settings) or a dotted path to a backend class.
+SHISHI_NOTICE_CHANNELS = envlist("SHISHI_NOTICE_CHANNELS", ["email", "sms"])
+SHISHI_SMS_BACKEND = envstr("SHISHI_SMS_BACKEND", "file")
+SHISHI_SMS_FILE_PATH = Path(envstr("SHISHI_SMS_FILE_PATH") or DATA_DIR / "sms-outbox.log")
+SHISHI_SMS_ALIYUN_ACCESS_KEY_ID = envstr("SHISHI_SMS_ALIYUN_ACCESS_KEY_ID")
+SHISHI_SMS_ALIYUN_ACCESS_KEY_SECRET = envstr("SHISHI_SMS_ALIYUN_ACCESS_KEY_SECRET")
+SHISHI_SMS_ALIYUN_SIGN_NAME = envstr("SHISHI_SMS_ALIYUN_SIGN_NAME")
+SHISHI_SMS_ALIYUN_TEMPLATE_CODE = envstr("SHISHI_SMS_ALIYUN_TEMPLATE_CODE")
+SHISHI_SMS_ALIYUN_ENDPOINT = envstr("SHISHI_SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+# A failed delivery is tried again after 1, 2, 4 … minutes, at most this many times.
+SHISHI_NOTICE_MAX_ATTEMPTS = envint("SHISHI_NOTICE_MAX_ATTEMPTS", 6)
+SHISHI_NOTICE_RETRY_BASE = envint("SHISHI_NOTICE_RETRY_BASE", 60)
+SHISHI_NOTICE_BATCH = envint("SHISHI_NOTICE_BATCH", 200)
+SHISHI_JOB_INTERVALS["notices.deliver"] = envint("SHISHI_NOTICE_INTERVAL", 60)
+# `shishi serve` runs the background jobs in a thread of the server process
+# (claimed per task in the database, so several servers never run one twice).
+SHISHI_SERVE_JOBS = envbool("SHISHI_SERVE_JOBS", True)

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shishi.accounts.urls")),
+    path("intake/hotline/", include("shishi.hotline.urls")),
     path("intake/", include("shishi.triage.urls")),
     path("work/", include("shishi.dispatch.urls")),
     path("dashboard/", include("shishi.dashboard.urls")),

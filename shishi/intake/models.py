@@ -23,6 +23,9 @@ class Channel(models.TextChoices):
     ENTERPRISE_VISIT = "enterprise_visit", _("enterprise visit")
     INSPECTION = "inspection", _("inspection")
     SELF_REVIEW = "self_review", _("self-review")
+    # Recorded by staff on the hotline page (话务受理), with HOTLINE.
+    WALK_IN = "walk_in", _("walk-in")
+    LETTER = "letter", _("letter")
 
 
 # What an event's own count means, by channel.
