@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "shishi.suggestions",
     # 话务受理 (staff record calls, walk-ins, letters) and notices delivered to residents.
     "shishi.hotline",
+    "shishi.notices",
 ]
 
 MIDDLEWARE = [
@@ -411,18 +412,29 @@ LOGGING = {
 SHISHI_HOTLINE_DISPATCH = envstr(
     "SHISHI_HOTLINE_DISPATCH", "shishi.workorders.services.order_dispatch"
 )
-# Notices to residents (shishi.notices): by e-mail (EMAIL_BACKEND above) and by
-# SMS through SHISHI_SMS_BACKEND: "file" (default: one line per message in
-# SHISHI_SMS_FILE_PATH), "console", "aliyun" (Alibaba Cloud SMS, needs the
-# SHISHI_SMS_ALIYUN_* settings) or a dotted path to a backend class.
+# Notices to residents (shishi.notices), by e-mail and by SMS. E-mail goes
+# through SHISHI_NOTICE_EMAIL_BACKEND: EMAIL_BACKEND when that is set, else
+# files in SHISHI_NOTICE_EMAIL_DIR (so the demo prints no residents' mail). SMS
+# goes through SHISHI_SMS_BACKEND: "file" (default: one JSON line per message in
+# SHISHI_SMS_FILE_PATH), "console", "tencent" (Tencent Cloud SMS, with the
+# SHISHI_SMS_TENCENT_* settings) or a dotted path to a backend class.
 SHISHI_NOTICE_CHANNELS = envlist("SHISHI_NOTICE_CHANNELS", ["email", "sms"])
+SHISHI_NOTICE_EMAIL_BACKEND = envstr("SHISHI_NOTICE_EMAIL_BACKEND") or (
+    envstr("EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
+)
+SHISHI_NOTICE_EMAIL_DIR = Path(envstr("SHISHI_NOTICE_EMAIL_DIR") or DATA_DIR / "mail-outbox")
 SHISHI_SMS_BACKEND = envstr("SHISHI_SMS_BACKEND", "file")
-SHISHI_SMS_FILE_PATH = Path(envstr("SHISHI_SMS_FILE_PATH") or DATA_DIR / "sms-outbox.log")
-SHISHI_SMS_ALIYUN_ACCESS_KEY_ID = envstr("SHISHI_SMS_ALIYUN_ACCESS_KEY_ID")
-SHISHI_SMS_ALIYUN_ACCESS_KEY_SECRET = envstr("SHISHI_SMS_ALIYUN_ACCESS_KEY_SECRET")
-SHISHI_SMS_ALIYUN_SIGN_NAME = envstr("SHISHI_SMS_ALIYUN_SIGN_NAME")
-SHISHI_SMS_ALIYUN_TEMPLATE_CODE = envstr("SHISHI_SMS_ALIYUN_TEMPLATE_CODE")
-SHISHI_SMS_ALIYUN_ENDPOINT = envstr("SHISHI_SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+SHISHI_SMS_FILE_PATH = Path(envstr("SHISHI_SMS_FILE_PATH") or DATA_DIR / "sms-outbox.jsonl")
+SHISHI_SMS_TENCENT_SECRET_ID = envstr("SHISHI_SMS_TENCENT_SECRET_ID")
+SHISHI_SMS_TENCENT_SECRET_KEY = envstr("SHISHI_SMS_TENCENT_SECRET_KEY")
+SHISHI_SMS_TENCENT_REGION = envstr("SHISHI_SMS_TENCENT_REGION", "ap-guangzhou")
+SHISHI_SMS_TENCENT_APP_ID = envstr("SHISHI_SMS_TENCENT_APP_ID")
+SHISHI_SMS_TENCENT_SIGN_NAME = envstr("SHISHI_SMS_TENCENT_SIGN_NAME")
+# A template with one parameter {1}: the notice's text.
+SHISHI_SMS_TENCENT_TEMPLATE_ID = envstr("SHISHI_SMS_TENCENT_TEMPLATE_ID")
+# Notices older than this when first seen are not sent (a restored backup, a
+# demo built in the past): recorded as skipped.
+SHISHI_NOTICE_MAX_AGE_DAYS = envint("SHISHI_NOTICE_MAX_AGE_DAYS", 3)
 # A failed delivery is tried again after 1, 2, 4 … minutes, at most this many times.
 SHISHI_NOTICE_MAX_ATTEMPTS = envint("SHISHI_NOTICE_MAX_ATTEMPTS", 6)
 SHISHI_NOTICE_RETRY_BASE = envint("SHISHI_NOTICE_RETRY_BASE", 60)

@@ -19,6 +19,7 @@ TASKS: dict[str, str] = {
     "reminders.mail": "shishi.reminders.services.reminders_send_pending",
     "open311.drain": "shishi.open311.services.requests_drain",
     "suggestions.train": "shishi.suggestions.services.suggestions_train",
+    "notices.deliver": "shishi.notices.services.notices_deliver",
 }
 
 
