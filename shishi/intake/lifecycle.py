@@ -16,4 +16,6 @@ APPEAL_TRANSITIONS = transition_table(
     Transition("close_with_item", _("close"), frozenset({S.ACCEPTED}), S.CLOSED),
     Transition("reopen_with_item", _("reopen"), frozenset({S.CLOSED}), S.ACCEPTED),
     Transition("release_from_item", _("release from its item"), frozenset({S.ACCEPTED}), S.TRIAGED),
+    # A clerk takes one appeal out of the item it was merged into by mistake.
+    Transition("release", _("release from its item"), frozenset({S.ACCEPTED}), S.TRIAGED),
 )

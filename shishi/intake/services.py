@@ -385,6 +385,28 @@ def appeal_close(*, appeal: Appeal, actor) -> Appeal:
     return appeal
 
 
+@transaction.atomic
+def appeal_release(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """Take an appeal out of the item it was merged into by mistake, back to
+    the queue (triaged, its category kept), with the reason in its history."""
+    _require_triage_right(actor)
+    reason = require_text(reason, field="reason", max_length=BODY_MAX, label=_("Reason"))
+    appeal = _locked(appeal)
+    if appeal.item_id is None:
+        raise ValidationError(
+            _("Appeal %(number)s is in no item: there is nothing to release it from.")
+            % {"number": appeal.tracking_number}
+        )
+    transition = check_transition(APPEAL_TRANSITIONS, "release", appeal, AppealStatus.choices)
+    number = appeal.item.number
+    appeal.item = None
+    appeal.status = transition.target
+    # Out of the item, the appeal is under its own category's policy again.
+    _respond_due_refresh(appeal)
+    save_with_history(appeal, actor=actor, reason=f"released from {number}: {reason}")
+    return appeal
+
+
 def appeals_follow_item(
     *, item, actor, transition_name: str, message: str = "", invites_rating: bool = False
 ) -> int:

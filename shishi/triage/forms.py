@@ -144,6 +144,15 @@ class RejectForm(forms.Form):
     )
 
 
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for releasing"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why it does not belong to this item; kept in its history."),
+    )
+
+
 # ------------------------------------------------------------- bulk actions
 
 

@@ -192,6 +192,10 @@ def appeal_history(appeal: Appeal) -> list[HistoryEntry]:
                 entry.category = record.category
             if record.item_id != previous.item_id:
                 entry.item, entry.item_changed = record.item, True
+                # A clerk's release (intake.appeal_release) keeps its reason here.
+                released, _sep, why = (record.history_change_reason or "").partition(": ")
+                if record.item_id is None and released.startswith("released from "):
+                    entry.note = why
             if record.status_note != previous.status_note:
                 entry.note = record.status_note
         elif record.category_id:

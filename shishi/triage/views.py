@@ -36,6 +36,7 @@ from .forms import (
     MergeForm,
     QueueFilterForm,
     RejectForm,
+    ReleaseForm,
     TargetFormSet,
     TriageForm,
 )
@@ -176,6 +177,7 @@ ACTIONS = {
     "accept": MergeForm,
     "answer": AnswerForm,
     "reject": RejectForm,
+    "release": ReleaseForm,
 }
 
 
@@ -197,6 +199,13 @@ def _perform(action: str, appeal, actor, data: dict) -> str:
     if action == "answer":
         intake.appeal_answer(appeal=appeal, actor=actor, answer=data["answer"])
         return _("Appeal %(number)s is answered; the submitter will be told.") % {"number": number}
+    if action == "release":
+        item = appeal.item
+        intake.appeal_release(appeal=appeal, actor=actor, reason=data["reason"])
+        return _("Appeal %(number)s is released from %(item)s and back in the queue.") % {
+            "number": number,
+            "item": item.number,
+        }
     intake.appeal_reject(appeal=appeal, actor=actor, reason=data["reason"])
     return _("Appeal %(number)s is rejected; the submitter will be told why.") % {"number": number}
 
@@ -239,7 +248,9 @@ def appeal_detail(request, tracking_number):
                 add_service_errors(form, error)
             else:
                 messages.success(request, message)
-                return redirect("triage:appeal", tracking_number=number)
+                # The item page's release button comes back to the item.
+                back = reverse("triage:appeal", kwargs={"tracking_number": number})
+                return redirect(_local_url(request, request.POST.get("next"), back))
     suggested = suggestions.for_appeal(appeal)
     context = {
         "appeal": appeal,
