@@ -14,12 +14,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The server runs the background jobs (reminders, escalations, notices) in a
+# thread; Ctrl+C stops both.
 run: install
 	$(BIN)/shishi init
 	$(BIN)/shishi demo --skip-if-not-empty
 	$(BIN)/shishi serve $(ADDR)
 
-# The background tasks (sweeps, reminders) in one process; Ctrl+C stops it.
+# The background tasks (sweeps, reminders, notices) in a process of their own,
+# for servers started with --no-jobs (or under gunicorn); Ctrl+C stops it.
 worker: install
 	$(BIN)/shishi worker
 

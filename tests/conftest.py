@@ -51,6 +51,14 @@ def own_suggestion_models(settings, tmp_path):
     store.forget()
 
 
+@pytest.fixture(autouse=True)
+def notice_outboxes(settings, tmp_path):
+    # Notices a test delivers (the notices.deliver job) go to the test's own
+    # files, never the data folder's outboxes.
+    settings.SHISHI_SMS_FILE_PATH = tmp_path / "sms-outbox.jsonl"
+    settings.SHISHI_NOTICE_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
 @pytest.fixture
 def administrator_client(client):
     """A client logged in as an administrator (the role, and a superuser)."""

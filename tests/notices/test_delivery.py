@@ -192,7 +192,7 @@ def test_a_row_claimed_by_one_deliverer_is_not_claimed_by_another(make_notice):
     assert NoticeDelivery.objects.filter(locked_by=third).count() == 4
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_deliverers_at_once_never_send_twice(settings, make_notice):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(":memory:"):
         pytest.skip("threads need a shared database")
