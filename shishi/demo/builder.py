@@ -41,7 +41,7 @@ from shishi.intake import services as intake
 from shishi.intake.models import Appeal, Channel, CollectionEvent
 from shishi.ledger import services as ledger
 from shishi.ledger.models import ItemKind, LedgerItem, Satisfaction
-from shishi.org.models import Unit, UnitKind, User
+from shishi.org.models import Membership, Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
 
 from . import corpus
@@ -87,6 +87,18 @@ DEMO_LOGINS = (
     ("supervisor01", "supervisor"),
     ("resident01", "resident"),
 )
+# A handler login per main unit (the units that lead the most projects), so a
+# newcomer can follow the loop on any of them; handler01 is 区教育局's.
+DEMO_HANDLER_UNITS = (
+    "区教育局",
+    "区城管局",
+    "区城建局",
+    "区卫健委",
+    "区文化旅游体育局",
+    "区民政局",
+    "区房管局",
+    "棉纺路街道",
+)
 
 
 def demo_state() -> str:
@@ -107,7 +119,8 @@ class DemoResult:
     ended: dt.datetime
     seconds: float
     password: str
-    logins: tuple = DEMO_LOGINS
+    # (login, role, the units it belongs to), as the command prints them.
+    logins: tuple = ()
 
 
 def build_demo(
@@ -133,7 +146,31 @@ def build_demo(
         ended=now,
         seconds=time.monotonic() - began,
         password=password,
+        logins=demo_logins(),
     )
+
+
+def demo_logins() -> tuple:
+    """(login, role, units) of every login with the demo password: the
+    DEMO_LOGINS, then a handler of each main unit."""
+    handlers = {
+        unit: username
+        for username, unit in Membership.objects.filter(
+            unit__name__in=DEMO_HANDLER_UNITS, user__username__startswith="handler"
+        ).values_list("user__username", "unit__name")
+    }
+    logins = list(DEMO_LOGINS)
+    logins += [
+        (handlers[unit], "unit handler")
+        for unit in DEMO_HANDLER_UNITS
+        if unit in handlers and handlers[unit] not in dict(DEMO_LOGINS)
+    ]
+    units: dict[str, list[str]] = {}
+    for username, unit in Membership.objects.filter(
+        user__username__in=[login for login, _role in logins]
+    ).values_list("user__username", "unit__name"):
+        units.setdefault(username, []).append(unit)
+    return tuple((login, role, "、".join(units.get(login, []))) for login, role in logins)
 
 
 # --- plans: what will happen, decided up front from the seed
@@ -384,8 +421,13 @@ class _Builder:
         for i, (unit_name, full_name) in enumerate(
             zip(handled, self.unique_names(len(handled), taken), strict=True), start=1
         ):
-            person(f"handler{i:02d}", full_name, ["unit_handler"], [self.units[unit_name]])
+            handler = person(
+                f"handler{i:02d}", full_name, ["unit_handler"], [self.units[unit_name]]
+            )
             self.handler_of[unit_name] = f"handler{i:02d}"
+            if unit_name in DEMO_HANDLER_UNITS:  # a demo login (see DEMO_HANDLER_UNITS)
+                handler.password = self.password_hash
+                handler.save(update_fields=["password"])
         for i, full_name in enumerate(self.unique_names(5, taken), start=1):
             person(f"resident{i:02d}", full_name, ["resident"])
 

@@ -478,3 +478,19 @@ def test_the_summary_tells_the_source_documents_figures(demo):
     assert f"其中{FATE_COUNTS['overdue']}件已超过完成时限" in text
     assert "70个参学单位" in text and "40名领办领导" in text
     assert "中原区“我为群众办实事”实践活动综述" in text
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_each_login_is_printed_with_its_unit_and_each_main_unit_has_a_handler(demo):
+    from shishi.demo.builder import DEMO_HANDLER_UNITS
+
+    lines = {line.split()[0]: line for line in demo.output.splitlines() if line.startswith("  ")}
+    assert "区教育局" in lines["handler01"]
+    assert "区政府办公室" in lines["clerk01"]
+    for unit in DEMO_HANDLER_UNITS:
+        handler = User.objects.get(username__startswith="handler", memberships__unit__name=unit)
+        assert handler.check_password(DEFAULT_PASSWORD), unit
+        assert handler.username in lines and unit in lines[handler.username]
+    # The other handlers stay without a password.
+    assert not User.objects.get(username="handler02").has_usable_password()

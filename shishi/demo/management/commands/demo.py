@@ -82,5 +82,5 @@ class Command(BaseCommand):
                 f"password “{result.password}” for each of"
             )
         )
-        for username, role in result.logins:
-            self.stdout.write(f"  {username:<14} {role}")
+        for username, role, units in result.logins:
+            self.stdout.write(f"  {username:<14} {role:<28} {units}".rstrip())
