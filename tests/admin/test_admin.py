@@ -18,6 +18,7 @@ from shishi.ledger.services import (
     item_submit_for_verification,
     progress_report_submit,
 )
+from shishi.notices.models import NoticeDelivery
 from shishi.open311.models import QueuedRequest, ServiceRequest
 from shishi.org.models import Membership, Unit
 
@@ -108,10 +109,10 @@ def test_every_registered_model_has_a_working_changelist(admin_client, world):
 
 def test_add_pages_load(admin_client, world):
     for model in admin.site._registry:
-        # Notices are recorded by the services only, Open311 requests by the API,
-        # login attempts by django-axes.
+        # Notices are recorded by the services only, their deliveries by the
+        # delivery job, Open311 requests by the API, login attempts by django-axes.
         refused = (
-            model in (AppealNotice, ServiceRequest, QueuedRequest)
+            model in (AppealNotice, NoticeDelivery, ServiceRequest, QueuedRequest)
             or model._meta.app_label == "axes"
         )
         expected = 403 if refused else 200
