@@ -91,6 +91,9 @@ def hotline(request):
 @require_POST
 def suggest(request):
     """The suggestions block alone, for htmx as the clerk types."""
-    return render(
-        request, "hotline/_suggestions.html", {"suggestions": _suggestions_for(request.POST)}
-    )
+    context = {
+        "suggestions": _suggestions_for(request.POST),
+        # Only htmx asks with this header: the page has JavaScript to adopt with.
+        "adoptable": request.headers.get("HX-Request") == "true",
+    }
+    return render(request, "hotline/_suggestions.html", context)

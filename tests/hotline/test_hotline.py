@@ -110,6 +110,9 @@ def test_suggestions_while_typing_and_without_javascript(clerk, history, tree):
     assert response.context["suggestions"].category.category == tree["traffic"]
     assert "Likely duplicates" in response.text or "Related appeals" in response.text
     assert "<html" not in response.text
+    assert "data-adopt-category" not in response.text  # no htmx, nothing to adopt with
+    response = clerk.post(SUGGEST, {"body": text}, headers={"HX-Request": "true"})
+    assert f'data-adopt-category="{tree["traffic"].pk}"' in response.text
     # Without JavaScript: “Check” shows the same and proposes the category.
     before = Appeal.objects.count()
     response = clerk.post(RECORD, call(body=text, check="1"))
