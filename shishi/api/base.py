@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
@@ -23,6 +23,7 @@ from rest_framework.views import APIView, exception_handler
 
 from shishi.core.views import refusal_text
 
+from .authentication import HashedTokenAuthentication
 from .schema import ApiSchema
 
 # ------------------------------------------------------------- who may call
@@ -107,7 +108,7 @@ class AnonThrottle(_SettingsRate, AnonRateThrottle):
 
 class ApiMixin:
     schema = ApiSchema()
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [HashedTokenAuthentication, SessionAuthentication]
     permission_classes = [StaffWithPerms]
     throttle_classes = [UserThrottle, AnonThrottle]
     required_perms: tuple[str, ...] | dict[str, tuple[str, ...]] = ()

@@ -74,7 +74,16 @@ def _quantity(value, *, field: str, label: str) -> Decimal:
         raise ValidationError(
             {field: _("%(field)s is too large (%(value)s).") % {"field": label, "value": value}}
         )
-    return quantity.quantize(Decimal("0.01"))
+    rounded = quantity.quantize(Decimal("0.01"))
+    if rounded != quantity:
+        # Refused rather than rounded: 0.0000001 would be stored as 0 without a word.
+        raise ValidationError(
+            {
+                field: _("%(field)s has more than two decimal places (%(value)s).")
+                % {"field": label, "value": value}
+            }
+        )
+    return rounded
 
 
 def _clean_targets(targets: Iterable[TargetSpec | Mapping]) -> list[TargetSpec]:
