@@ -69,7 +69,30 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# The site's own address, as people reach it (links in mails, and the origin
+# CSRF trusts below).
+SHISHI_SITE_URL = envstr("SHISHI_SITE_URL", "http://127.0.0.1:8000")
+
+
+def _site_origins(site_url: str, hosts: list[str]) -> list[str]:
+    """Origins a form may be posted from: the site URL's, and https:// on every
+    named host (a TLS proxy in front forwards plain HTTP, so Django alone cannot
+    tell that the browser's Origin https://host is its own)."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    parts = urlsplit(site_url)
+    if parts.scheme and parts.netloc:
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    for host in hosts:
+        if host and host != "*" and not host.startswith("."):
+            origins.append(f"https://{host}")
+    return list(dict.fromkeys(origins))
+
+
+CSRF_TRUSTED_ORIGINS = envlist(
+    "CSRF_TRUSTED_ORIGINS", _site_origins(SHISHI_SITE_URL, ALLOWED_HOSTS)
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,9 +161,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = envint("SHISHI_LOGIN_FAILURE_LIMIT", 5)
+SHISHI_LOGIN_FAILURE_LIMIT = envint("SHISHI_LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = "shishi.accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("SHISHI_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A pair (username, address) is locked after AXES_FAILURE_LIMIT failures; an
+# address alone after SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT, whatever usernames it
+# tries (guessing across many accounts from one place). Each parameter list is
+# counted on its own: axes locks when any of them reaches the limit.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT = envint("SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -170,7 +199,11 @@ TEMPLATES = [
 
 DATABASE_URL = envstr("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Kept connections are checked before each request reuses them, so a
+    # database restart costs no request a failure (issue 18).
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -232,6 +265,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Appeals one client address may file on the web in an hour (a flood guard).
 SHISHI_APPEAL_RATE_PER_HOUR = envint("SHISHI_APPEAL_RATE_PER_HOUR", 10)
+# Signup attempts (made or refused) one client address may make in an hour.
+SHISHI_SIGNUP_RATE_PER_HOUR = envint("SHISHI_SIGNUP_RATE_PER_HOUR", 10)
 # The largest request body (all files of one form together); the server refuses more.
 SHISHI_MAX_REQUEST_BYTES = envint("SHISHI_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
 # The largest photo a resident may attach to an appeal.
@@ -252,6 +287,16 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a TLS proxy (see README, "Deploying behind a proxy"): the proxy says
+# the browser's request was HTTPS in X-Forwarded-Proto; only set this when the
+# proxy always sets (or strips) that header, or a client could claim HTTPS.
+if envbool("SHISHI_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: browsers use only HTTPS for this host for this many seconds (0: off).
+# Turn it on once HTTPS works, as it cannot be taken back for that long.
+SECURE_HSTS_SECONDS = envint("SHISHI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SHISHI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = envbool("SHISHI_SSL_REDIRECT", False)
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shishi@localhost")
@@ -361,7 +406,6 @@ SHISHI_SUPERVISOR = envstr("SHISHI_SUPERVISOR")
 # Reminders are also mailed to staff with an e-mail address when this is on
 # (by default when EMAIL_BACKEND is set); links in them start with the site URL.
 SHISHI_REMINDER_EMAIL = envbool("SHISHI_REMINDER_EMAIL", bool(envstr("EMAIL_BACKEND")))
-SHISHI_SITE_URL = envstr("SHISHI_SITE_URL", "http://127.0.0.1:8000")
 
 # Jobs (shishi.jobs): seconds between runs of each task, for `shishi worker`
 # and for Celery beat alike. A task not named runs every SHISHI_JOB_INTERVAL.
