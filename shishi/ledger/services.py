@@ -242,6 +242,7 @@ def item_claim(*, item: LedgerItem, actor, lead_unit: Unit, owner=None) -> Ledge
     check_transition(ITEM_TRANSITIONS, "claim", item, ItemStatus.choices)
     if lead_unit is None or not lead_unit.is_active:
         raise ValidationError({"lead_unit": _("Choose an active lead unit.")})
+    permissions.require_claim_for(owner, lead_unit)
     item.owner = owner
     item.lead_unit = lead_unit
     item.claimed_by = actor
