@@ -24,6 +24,7 @@ from rest_framework.views import APIView, exception_handler
 from shishi.core.views import refusal_text
 
 from .authentication import HashedTokenAuthentication
+from .parsers import PARSERS
 from .schema import ApiSchema
 
 # ------------------------------------------------------------- who may call
@@ -109,6 +110,7 @@ class AnonThrottle(_SettingsRate, AnonRateThrottle):
 class ApiMixin:
     schema = ApiSchema()
     authentication_classes = [HashedTokenAuthentication, SessionAuthentication]
+    parser_classes = PARSERS
     permission_classes = [StaffWithPerms]
     throttle_classes = [UserThrottle, AnonThrottle]
     required_perms: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
