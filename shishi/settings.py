@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     "shishi.demo",
     # 大梳理 in the app: category, duplicate, hot-issue and lead-unit suggestions.
     "shishi.suggestions",
+    # Operations: /healthz, backup and restore, 503s while the database is down.
+    "shishi.ops",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +156,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that finds the database down answers 503 + Retry-After in its own format.
+    "shishi.ops.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -463,8 +467,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_refusals": {"()": "shishi.ops.logging.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # 403 and 404 are logged as one line, without a traceback.
+        "django.request": {"filters": ["expected_refusals"]},
+        "django.security": {"filters": ["expected_refusals"]},
+    },
 }
