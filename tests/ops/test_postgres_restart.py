@@ -35,6 +35,6 @@ def test_the_next_request_after_a_terminated_connection_succeeds(on_postgres, cl
         _terminate_this_connection()
         # What Django does when a request starts (the test client skips it).
         close_old_connections()
-        response = client.get("/open311/v2/services.json?round=%d" % _round)
+        response = client.get(f"/open311/v2/services.json?round={_round}")
         assert response.status_code == 200, response.content[:200]
         close_old_connections()
