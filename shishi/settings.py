@@ -454,6 +454,14 @@ SHISHI_HOT_ISSUES_DAYS = envint("SHISHI_HOT_ISSUES_DAYS", 90)
 SHISHI_HOT_ISSUES_MAX = envint("SHISHI_HOT_ISSUES_MAX", 3_000)
 # How long a worker holds a task it runs; one that dies is replaced after this.
 SHISHI_JOB_LEASE = envint("SHISHI_JOB_LEASE", 30 * 60)
+# /healthz (shishi.ops): the worker counts as alive while it claimed a task
+# within this many seconds; whether a dead one makes the site unhealthy (503)
+# (by default where work waits for a worker: with Celery or Open311's queue).
+SHISHI_HEALTHZ_WORKER_STALE_SECONDS = envint("SHISHI_HEALTHZ_WORKER_STALE_SECONDS", 300)
+SHISHI_HEALTHZ_WORKER_REQUIRED = envbool(
+    "SHISHI_HEALTHZ_WORKER_REQUIRED",
+    bool(envstr("CELERY_BROKER_URL")) or SHISHI_OPEN311_QUEUE,
+)
 # Celery is used only when a broker is configured (Redis or RabbitMQ URL);
 # otherwise `shishi worker` runs the same tasks in one process.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
