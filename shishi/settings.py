@@ -178,6 +178,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("SHISHI_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT = envint("SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
+# The client's address, from the proxy's X-Real-IP when SHISHI_BEHIND_PROXY.
+AXES_CLIENT_IP_CALLABLE = "shishi.ops.proxy.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
@@ -316,7 +318,10 @@ CONTENT_SECURITY_POLICY = {
 # Behind a TLS proxy (see README, "Deploying behind a proxy"): the proxy says
 # the browser's request was HTTPS in X-Forwarded-Proto; only set this when the
 # proxy always sets (or strips) that header, or a client could claim HTTPS.
-if envbool("SHISHI_BEHIND_PROXY", False):
+# The proxy also writes the client's address into X-Real-IP, which the
+# per-address limits then use (shishi.ops.proxy).
+SHISHI_BEHIND_PROXY = envbool("SHISHI_BEHIND_PROXY", False)
+if SHISHI_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HSTS: browsers use only HTTPS for this host for this many seconds (0: off).
 # Turn it on once HTTPS works, as it cannot be taken back for that long.
