@@ -2,7 +2,7 @@
 schema and its interactive docs (Swagger UI and Redoc from the project's own
 static files, drf-spectacular-sidecar)."""
 
-from csp.constants import UNSAFE_INLINE
+from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import (
@@ -15,9 +15,10 @@ from .views import appeals, items, not_found, reference
 
 app_name = "api"
 
-# The docs' bundles inject <style> elements as they render; their scripts are
-# files (the Swagger UI page loads its setup from ?script, not inline).
-_docs_styles = csp_update({"style-src": [UNSAFE_INLINE]})
+# The docs' bundles inject <style> elements as they render, and Redoc starts a
+# web worker from a blob: URL; their scripts are files (the Swagger UI page
+# loads its setup from ?script, not inline).
+_docs_styles = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
 urlpatterns = [
     path("units/", reference.UnitList.as_view(), name="units"),
