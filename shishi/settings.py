@@ -298,9 +298,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): scripts, styles, images, fonts and
 # connections from the site itself only; no plugins, no framing, forms post
-# only here. The few inline <style> blocks (report documents) carry the
-# request's nonce; scripts are all static files. The API's Redoc page relaxes
-# styles for itself (shishi/api/urls.py): its bundle injects them.
+# only here. Pages use static files only; a template that needs an inline
+# block gives it nonce="{{ request.csp_nonce }}" (NONCE below). The API docs
+# relax styles and workers for themselves (shishi/api/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],
