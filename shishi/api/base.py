@@ -22,6 +22,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView, exception_handler
 
 from shishi.core.views import refusal_text
+from shishi.ops.proxy import client_address
 
 from .authentication import HashedTokenAuthentication
 from .parsers import PARSERS
@@ -92,6 +93,12 @@ class _SettingsRate:
 
     def get_rate(self):
         return getattr(settings, self.setting) or None
+
+    def get_ident(self, request):
+        # DRF's own trusts X-Forwarded-For, which any client can write: the
+        # address the other limits use instead (the proxy's X-Real-IP when
+        # SHISHI_BEHIND_PROXY, else the peer).
+        return client_address(request) or "unknown"
 
 
 class UserThrottle(_SettingsRate, UserRateThrottle):

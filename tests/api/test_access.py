@@ -96,3 +96,11 @@ def test_a_service_s_refusals_become_400_and_403():
     assert response.data == {"non_field_errors": ["两者冲突"], "note": ["太长"]}
     response = service_exception_handler(PermissionDenied("只有督办员可以"), {})
     assert (response.status_code, response.data["detail"]) == (403, "只有督办员可以")
+
+
+def test_the_anonymous_limit_is_not_escaped_by_a_forged_x_forwarded_for(anon, settings):
+    settings.SHISHI_API_ANON_RATE = "2/minute"
+    codes = [
+        anon.get("/api/units/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)
+    ]
+    assert codes == [401, 401, 429]
