@@ -149,7 +149,7 @@ def test_a_leader_claims_only_for_their_own_units_and_those_under_them(make_item
         username="street", full_name="街道领导", roles=["leader"], units=[district["street"]]
     )
     item = make_item()
-    with pytest.raises(PermissionDenied, match="own units"):
+    with pytest.raises(PermissionDenied, match="区教育局"):
         item_claim(item=item, actor=street_leader, lead_unit=district["education"])
     item.refresh_from_db()
     assert item.owner_id is None and item.status == ItemStatus.OPEN

@@ -11,7 +11,9 @@ from django.utils import timezone
 from shishi.intake.models import Appeal
 from shishi.intake.services import appeal_submit
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the tables are emptied afterwards; this puts back what the
+# migrations made (role groups…) for the transactional tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -6,7 +6,10 @@ must succeed. Runs when the tests run on PostgreSQL (DATABASE_URL)."""
 import pytest
 from django.db import close_old_connections, connection
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
