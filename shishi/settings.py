@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +70,30 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# The site's own address, as people reach it (links in mails, and the origin
+# CSRF trusts below).
+SHISHI_SITE_URL = envstr("SHISHI_SITE_URL", "http://127.0.0.1:8000")
+
+
+def _site_origins(site_url: str, hosts: list[str]) -> list[str]:
+    """Origins a form may be posted from: the site URL's, and https:// on every
+    named host (a TLS proxy in front forwards plain HTTP, so Django alone cannot
+    tell that the browser's Origin https://host is its own)."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    parts = urlsplit(site_url)
+    if parts.scheme and parts.netloc:
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    for host in hosts:
+        if host and host != "*" and not host.startswith("."):
+            origins.append(f"https://{host}")
+    return list(dict.fromkeys(origins))
+
+
+CSRF_TRUSTED_ORIGINS = envlist(
+    "CSRF_TRUSTED_ORIGINS", _site_origins(SHISHI_SITE_URL, ALLOWED_HOSTS)
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -115,10 +139,14 @@ INSTALLED_APPS = [
     # 话务受理 (staff record calls, walk-ins, letters) and notices delivered to residents.
     "shishi.hotline",
     "shishi.notices",
+    # Operations: /healthz, backup and restore, 503s while the database is down.
+    "shishi.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shishi.core.middleware.LanguageMiddleware",
@@ -131,6 +159,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that finds the database down answers 503 + Retry-After in its own format.
+    "shishi.ops.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,10 +171,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = envint("SHISHI_LOGIN_FAILURE_LIMIT", 5)
+SHISHI_LOGIN_FAILURE_LIMIT = envint("SHISHI_LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = "shishi.accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("SHISHI_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A pair (username, address) is locked after AXES_FAILURE_LIMIT failures; an
+# address alone after SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT, whatever usernames it
+# tries (guessing across many accounts from one place). Each parameter list is
+# counted on its own: axes locks when any of them reaches the limit.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT = envint("SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
+# The client's address, from the proxy's X-Real-IP when SHISHI_BEHIND_PROXY.
+AXES_CLIENT_IP_CALLABLE = "shishi.ops.proxy.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
@@ -173,7 +211,11 @@ TEMPLATES = [
 
 DATABASE_URL = envstr("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Kept connections are checked before each request reuses them, so a
+    # database restart costs no request a failure (issue 18).
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -235,6 +277,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Appeals one client address may file on the web in an hour (a flood guard).
 SHISHI_APPEAL_RATE_PER_HOUR = envint("SHISHI_APPEAL_RATE_PER_HOUR", 10)
+# Signup attempts (made or refused) one client address may make in an hour.
+SHISHI_SIGNUP_RATE_PER_HOUR = envint("SHISHI_SIGNUP_RATE_PER_HOUR", 10)
 # The largest request body (all files of one form together); the server refuses more.
 SHISHI_MAX_REQUEST_BYTES = envint("SHISHI_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
 # The largest photo a resident may attach to an appeal.
@@ -255,6 +299,38 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and
+# connections from the site itself only; no plugins, no framing, forms post
+# only here. Pages use static files only; a template that needs an inline
+# block gives it nonce="{{ request.csp_nonce }}" (NONCE below). The API docs
+# relax styles and workers for themselves (shishi/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "style-src": [csp_constants.SELF, csp_constants.NONCE],
+        "img-src": [csp_constants.SELF, "data:", "blob:"],
+        "font-src": [csp_constants.SELF, "data:"],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
+# Behind a TLS proxy (see README, "Deploying behind a proxy"): the proxy says
+# the browser's request was HTTPS in X-Forwarded-Proto; only set this when the
+# proxy always sets (or strips) that header, or a client could claim HTTPS.
+# The proxy also writes the client's address into X-Real-IP, which the
+# per-address limits then use (shishi.ops.proxy).
+SHISHI_BEHIND_PROXY = envbool("SHISHI_BEHIND_PROXY", False)
+if SHISHI_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: browsers use only HTTPS for this host for this many seconds (0: off).
+# Turn it on once HTTPS works, as it cannot be taken back for that long.
+SECURE_HSTS_SECONDS = envint("SHISHI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SHISHI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = envbool("SHISHI_SSL_REDIRECT", False)
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shishi@localhost")
@@ -364,7 +440,6 @@ SHISHI_SUPERVISOR = envstr("SHISHI_SUPERVISOR")
 # Reminders are also mailed to staff with an e-mail address when this is on
 # (by default when EMAIL_BACKEND is set); links in them start with the site URL.
 SHISHI_REMINDER_EMAIL = envbool("SHISHI_REMINDER_EMAIL", bool(envstr("EMAIL_BACKEND")))
-SHISHI_SITE_URL = envstr("SHISHI_SITE_URL", "http://127.0.0.1:8000")
 
 # Jobs (shishi.jobs): seconds between runs of each task, for `shishi worker`
 # and for Celery beat alike. A task not named runs every SHISHI_JOB_INTERVAL.
@@ -387,6 +462,14 @@ SHISHI_HOT_ISSUES_DAYS = envint("SHISHI_HOT_ISSUES_DAYS", 90)
 SHISHI_HOT_ISSUES_MAX = envint("SHISHI_HOT_ISSUES_MAX", 3_000)
 # How long a worker holds a task it runs; one that dies is replaced after this.
 SHISHI_JOB_LEASE = envint("SHISHI_JOB_LEASE", 30 * 60)
+# /healthz (shishi.ops): the worker counts as alive while it claimed a task
+# within this many seconds; whether a dead one makes the site unhealthy (503)
+# (by default where work waits for a worker: with Celery or Open311's queue).
+SHISHI_HEALTHZ_WORKER_STALE_SECONDS = envint("SHISHI_HEALTHZ_WORKER_STALE_SECONDS", 300)
+SHISHI_HEALTHZ_WORKER_REQUIRED = envbool(
+    "SHISHI_HEALTHZ_WORKER_REQUIRED",
+    bool(envstr("CELERY_BROKER_URL")) or SHISHI_OPEN311_QUEUE,
+)
 # Celery is used only when a broker is configured (Redis or RabbitMQ URL);
 # otherwise `shishi worker` runs the same tasks in one process.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
@@ -400,10 +483,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_refusals": {"()": "shishi.ops.logging.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # 403 and 404 are logged as one line, without a traceback.
+        "django.request": {"filters": ["expected_refusals"]},
+        "django.security": {"filters": ["expected_refusals"]},
+    },
 }
 
 # --- intakeplus: hotline intake, notices to residents, jobs in the server ---

@@ -15,5 +15,6 @@ urlpatterns = [
     path("supervision/", include("shishi.supervision.urls")),
     path("reminders/", include("shishi.reminders.urls")),
     path("open311/v2/", include("shishi.open311.urls")),
+    path("", include("shishi.ops.urls")),
     path("", include("shishi.public.urls")),
 ]

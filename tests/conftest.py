@@ -113,15 +113,19 @@ def hank(district):
 
 
 @pytest.fixture
-def dave(db):
-    """A responsible leader (领办领导)."""
-    return user_create(username="dave", full_name="戴夫", roles=["leader"])
+def dave(district):
+    """A responsible leader (领办领导) of the district: claims for its units."""
+    return user_create(
+        username="dave", full_name="戴夫", roles=["leader"], units=[district["district"]]
+    )
 
 
 @pytest.fixture
-def lena(db):
-    """Another leader."""
-    return user_create(username="lena", full_name="莉娜", roles=["leader"])
+def lena(district):
+    """Another leader of the district."""
+    return user_create(
+        username="lena", full_name="莉娜", roles=["leader"], units=[district["district"]]
+    )
 
 
 @pytest.fixture

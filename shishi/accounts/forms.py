@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 User = get_user_model()
 
 
+# Names no resident may take: they would pass for the installation or its staff.
+RESERVED_USERNAMES = frozenset(
+    {"admin", "administrator", "root", "staff", "system", "shishi", "support", "security"}
+)
+
+
 class SignupForm(SetPasswordMixin, forms.Form):
     """An optional account for a resident: their appeals in one place. Django's
     password validators apply; the account is created by org.services.user_create."""
@@ -49,10 +55,16 @@ class SignupForm(SetPasswordMixin, forms.Form):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
-        # "Alice" and "alice" would be two people who cannot tell their logins apart.
-        if User.objects.filter(username__iexact=username).exists():
+        # "Alice" and "alice" would be two people who cannot tell their logins
+        # apart. A taken name and a reserved one get the same words, so the
+        # answer does not prove that an account exists (and the view limits
+        # how many names one address may try: SHISHI_SIGNUP_RATE_PER_HOUR).
+        if (
+            username.lower() in RESERVED_USERNAMES
+            or User.objects.filter(username__iexact=username).exists()
+        ):
             raise forms.ValidationError(
-                User._meta.get_field("username").error_messages["unique"], code="unique"
+                _("This username cannot be used. Choose another."), code="unavailable"
             )
         return username
 

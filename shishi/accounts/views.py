@@ -2,6 +2,9 @@
 /work/, which sends each role to its main page. Logging in, out and changing a
 password are Django's own views with our templates."""
 
+import time
+
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from shishi.core.ratelimit import count_hit
 from shishi.core.views import add_service_errors
 from shishi.org.roles import RESIDENT
 from shishi.org.services import user_create
@@ -41,12 +45,26 @@ def home(request):
     return redirect("accounts:my_appeals")
 
 
+def _signup_over_limit(request) -> bool:
+    """Count this signup attempt for the client's address (as django-axes sees
+    it); whether it is over SHISHI_SIGNUP_RATE_PER_HOUR."""
+    address = get_client_ip_address(request) or "unknown"
+    hour = int(time.time() // 3600)
+    hits = count_hit(f"shishi:signup-rate:{address}:{hour}", 3600)
+    return hits > settings.SHISHI_SIGNUP_RATE_PER_HOUR
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """An optional resident account; filing an appeal never needs one."""
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and _signup_over_limit(request):
+        # Every attempt counts, the refused ones too: trying names one by one
+        # to learn which accounts exist is limited with the rest.
+        context = {"form": SignupForm(), "rate_limited": True}
+        return render(request, "accounts/signup.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

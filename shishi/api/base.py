@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
@@ -22,7 +22,10 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView, exception_handler
 
 from shishi.core.views import refusal_text
+from shishi.ops.proxy import client_address
 
+from .authentication import HashedTokenAuthentication
+from .parsers import PARSERS
 from .schema import ApiSchema
 
 # ------------------------------------------------------------- who may call
@@ -91,6 +94,12 @@ class _SettingsRate:
     def get_rate(self):
         return getattr(settings, self.setting) or None
 
+    def get_ident(self, request):
+        # DRF's own trusts X-Forwarded-For, which any client can write: the
+        # address the other limits use instead (the proxy's X-Real-IP when
+        # SHISHI_BEHIND_PROXY, else the peer).
+        return client_address(request) or "unknown"
+
 
 class UserThrottle(_SettingsRate, UserRateThrottle):
     scope = "api_user"
@@ -107,7 +116,8 @@ class AnonThrottle(_SettingsRate, AnonRateThrottle):
 
 class ApiMixin:
     schema = ApiSchema()
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [HashedTokenAuthentication, SessionAuthentication]
+    parser_classes = PARSERS
     permission_classes = [StaffWithPerms]
     throttle_classes = [UserThrottle, AnonThrottle]
     required_perms: tuple[str, ...] | dict[str, tuple[str, ...]] = ()

@@ -1,10 +1,19 @@
 """API tokens: one per staff account. Creating one replaces the old (which
-stops working at once); the key is shown once, by whoever created it."""
+stops working at once); the key is shown once, by whoever created it, and only
+its SHA-256 is stored (shishi.api.models.ApiToken)."""
+
+import hashlib
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+
+from .models import PREFIX_LENGTH, ApiToken
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
@@ -16,12 +25,14 @@ def api_token_create(*, user) -> str:
         raise ValidationError(
             {"user": _("“%(user)s” is not a staff account: the API is for staff.") % {"user": user}}
         )
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+    ApiToken.objects.filter(user=user).delete()
+    raw = secrets.token_hex(32)
+    ApiToken.objects.create(user=user, hashed_key=token_hash(raw), prefix=raw[:PREFIX_LENGTH])
+    return raw
 
 
 @transaction.atomic
 def api_token_revoke(*, user) -> bool:
     """Remove `user`'s token; returns whether they had one."""
-    deleted, _rows = Token.objects.filter(user=user).delete()
+    deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return bool(deleted)

@@ -2,12 +2,23 @@
 schema and its interactive docs (Swagger UI and Redoc from the project's own
 static files, drf-spectacular-sidecar)."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from .views import appeals, items, not_found, reference
 
 app_name = "api"
+
+# The docs' bundles inject <style> elements as they render, and Redoc starts a
+# web worker from a blob: URL; their scripts are files (the Swagger UI page
+# loads its setup from ?script, not inline).
+_docs_styles = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
 urlpatterns = [
     path("units/", reference.UnitList.as_view(), name="units"),
@@ -58,10 +69,16 @@ urlpatterns = [
         SpectacularAPIView.as_view(urlconf="shishi.api.schema_urls"),
         name="schema",
     ),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        _docs_styles(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        _docs_styles(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+        ),
         name="redoc",
     ),
     # Anything else under /api/ is a JSON 404, not the site's HTML page.

@@ -23,8 +23,11 @@ from .models import NAME_MAX, PREFIX_LENGTH, ApiKey
 _PREFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 # How often last_used_at is written for one key (a write per request would cost more).
 LAST_USED_EVERY_SECONDS = 60
-# How long a key's check is cached (see apikey_check).
-CHECK_CACHE_SECONDS = 60
+# How long a key's check is cached (see apikey_check). One second: a revocation
+# made in another process (whose cache deletion may not reach this one's memory
+# cache, or may race with a check being cached) is effective within it, for
+# the price of one indexed query per key and process a second.
+CHECK_CACHE_SECONDS = 1
 
 
 def key_hash(raw: str) -> str:
@@ -108,9 +111,8 @@ def apikey_cache_key(raw: str) -> str | None:
 def apikey_check(raw: str, *, cached=_NOT_LOOKED_UP) -> ApiKey | None:
     """The usable key whose text is `raw`, or None (unknown, malformed or
     revoked). The answer is cached for CHECK_CACHE_SECONDS: revoking or
-    changing a key drops it, at once for every server process when the cache
-    is shared (Redis); with a per-process memory cache other processes may
-    take up to that long to notice. `cached`: the entry at apikey_cache_key(raw)
+    changing a key drops it at once in this process (and in all when the
+    cache is shared); every other process notices within that second. `cached`: the entry at apikey_cache_key(raw)
     if the caller read it already (None when absent)."""
     cache_key = apikey_cache_key(raw)
     if cache_key is None:

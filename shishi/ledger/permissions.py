@@ -26,6 +26,30 @@ def can_claim(user) -> bool:
     return user.is_active and user.has_perm("ledger.claim_ledgeritem")
 
 
+def claim_unit_ids(user) -> set[int]:
+    """The units a leader may claim items for, each with the units under it:
+    the units they belong to. (Leaders' contact units, 联系单位, are added here
+    when the organisation keeps them.)"""
+    return set(user_unit_ids(user))
+
+
+def can_claim_for(user, unit) -> bool:
+    """Whether `user` may own an item led by `unit`: the unit is one of their
+    claim units, or lies under one (a district's leader leads for its bureaus)."""
+    if user.is_superuser:
+        return True
+    allowed = claim_unit_ids(user)
+    if not allowed:
+        return False
+    seen: set[int] = set()
+    while unit is not None and unit.pk not in seen:
+        if unit.pk in allowed:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
+
+
 def acts_for_item(user, item: LedgerItem) -> bool:
     """The owner, or a member of the item's lead unit."""
     return item.owner_id == user.pk or (
@@ -61,6 +85,14 @@ def require_open(user, kind: str) -> None:
 
 def require_claim(user) -> None:
     require(can_claim(user), _("Only a responsible leader may claim a ledger item."))
+
+
+def require_claim_for(user, unit) -> None:
+    require(
+        can_claim_for(user, unit),
+        _("%(user)s may claim items only for their own units, not for %(unit)s.")
+        % {"user": user, "unit": unit},
+    )
 
 
 def require_report(user, item: LedgerItem) -> None:

@@ -74,7 +74,16 @@ def _quantity(value, *, field: str, label: str) -> Decimal:
         raise ValidationError(
             {field: _("%(field)s is too large (%(value)s).") % {"field": label, "value": value}}
         )
-    return quantity.quantize(Decimal("0.01"))
+    rounded = quantity.quantize(Decimal("0.01"))
+    if rounded != quantity:
+        # Refused rather than rounded: 0.0000001 would be stored as 0 without a word.
+        raise ValidationError(
+            {
+                field: _("%(field)s has more than two decimal places (%(value)s).")
+                % {"field": label, "value": value}
+            }
+        )
+    return rounded
 
 
 def _clean_targets(targets: Iterable[TargetSpec | Mapping]) -> list[TargetSpec]:
@@ -233,6 +242,7 @@ def item_claim(*, item: LedgerItem, actor, lead_unit: Unit, owner=None) -> Ledge
     check_transition(ITEM_TRANSITIONS, "claim", item, ItemStatus.choices)
     if lead_unit is None or not lead_unit.is_active:
         raise ValidationError({"lead_unit": _("Choose an active lead unit.")})
+    permissions.require_claim_for(owner, lead_unit)
     item.owner = owner
     item.lead_unit = lead_unit
     item.claimed_by = actor

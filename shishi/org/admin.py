@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from shishi.core.admin import (
@@ -91,6 +92,26 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
     search_fields = ["username", "full_name", "email", "phone"]
     ordering = ["username"]
     inlines = [MembershipInline]
+
+    # Only a superuser makes (or unmakes) superusers, and only a superuser
+    # changes a superuser's account (its password included): otherwise a staff
+    # administrator could tick the box on their own account, or take over a
+    # superuser's by setting its password.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if obj.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 # The role groups (roles.py) are referenced by name and by kind policies: keep them.

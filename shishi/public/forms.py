@@ -2,6 +2,8 @@
 forms), filing an appeal and rating its result (POST forms). All work without
 JavaScript."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,9 @@ class LedgerFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
+_TRACKING_CHARS = re.compile(r"[0-9A-Z-]+")
+
+
 class TrackForm(forms.Form):
     number = forms.CharField(
         label=_("Tracking number"),
@@ -59,6 +64,11 @@ class TrackForm(forms.Form):
         number = tracking_number_normalise(self.cleaned_data["number"])
         if not number:
             raise forms.ValidationError(_("Enter a tracking number."))
+        if not _TRACKING_CHARS.fullmatch(number):
+            # It becomes part of a URL: a slash or other sign would not route.
+            raise forms.ValidationError(
+                _("A tracking number has only letters, digits and hyphens, e.g. 210601-7KQ2MX.")
+            )
         return number
 
 

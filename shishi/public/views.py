@@ -66,7 +66,9 @@ def track(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
         return redirect("public:track_detail", tracking_number=form.cleaned_data["number"])
-    return render(request, "public/track.html", {"form": form})
+    return render(
+        request, "public/track.html", {"form": form}, status=400 if form.is_bound else 200
+    )
 
 
 def _track_page(

@@ -219,6 +219,15 @@ class WeekNotStarted(ValueError):
     """A bulletin of a week that has not begun would count nothing real."""
 
 
+# The earliest week a bulletin is made for: before it no ledger was kept, and a
+# week such as 1900-W01 is a typing error, not a question (issue 18).
+EARLIEST_MONDAY = dt.date.fromisocalendar(2000, 1, 1)
+
+
+class WeekTooEarly(WeekNotStarted):
+    """A week before EARLIEST_MONDAY."""
+
+
 # The ledger as it stood at a moment: for each item, its latest history record
 # written before it. Historical rows have the item's fields under the same
 # names (id, status, lead_unit, owner, deadline, …), so the same queries run on
@@ -329,6 +338,11 @@ def bulletin_figures(monday: dt.date, *, now: dt.datetime | None = None) -> Bull
     start, end = week_bounds(monday)
     if start > now:
         raise WeekNotStarted(f"The week {iso_week_label(monday)} has not started yet.")
+    if monday < EARLIEST_MONDAY:
+        raise WeekTooEarly(
+            f"The week {iso_week_label(monday)} is too early: bulletins start at "
+            f"{iso_week_label(EARLIEST_MONDAY)}."
+        )
     as_of = min(end, now)
     labels = chinese_labels(ItemStatus)
 

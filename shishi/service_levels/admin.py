@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shishi.core.admin import ShishiHistoryAdmin
 
+from .holidays_cn import known_years
 from .models import CalendarDay, HolidayCalendar, ServiceLevelPolicy
 
 
@@ -58,7 +59,8 @@ class HolidayCalendarAdmin(ShishiHistoryAdmin):
         # there is still time to enter the State Council's schedule.
         this_year = timezone.localdate().year
         wanted = {this_year, this_year + 1}
-        missing = sorted(wanted - set(HolidayCalendar.objects.values_list("year", flat=True)))
+        known = set(HolidayCalendar.objects.values_list("year", flat=True)) | known_years()
+        missing = sorted(wanted - known)
         if missing:
             messages.warning(
                 request,

@@ -50,12 +50,18 @@ class AppealDeadlines:
 
 
 def work_calendar() -> WorkCalendar:
-    """The calendar of every year on record, with the configured working hours."""
+    """The official schedules (chinesecalendar) with the admin's local days
+    over them, and the configured working hours."""
+    from .holidays_cn import official_days
     from .models import CalendarDay
 
-    days_off, working = [], []
+    official_off, official_working = official_days()
+    days_off, working = set(official_off), set(official_working)
     for date, is_working in CalendarDay.objects.values_list("date", "is_working_day"):
-        (working if is_working else days_off).append(date)
+        # A local day replaces what the official schedule says of that date.
+        days_off.discard(date)
+        working.discard(date)
+        (working if is_working else days_off).add(date)
     return WorkCalendar.build(
         tz=timezone.get_default_timezone(),
         hours=settings.SHISHI_WORKING_HOURS,

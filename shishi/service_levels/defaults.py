@@ -1,8 +1,6 @@
-"""The default policies, from common 12345 hotline practice, and the default
-holiday calendars. Used by the data migrations (with historical models) and by
+"""The default policies, from common 12345 hotline practice. (The official
+holidays come from the chinesecalendar package: see holidays_cn.) Used by the data migrations (with historical models) and by
 `shishi service_levels defaults` after a category tree is loaded."""
-
-from .holidays_cn import SCHEDULES, schedule_days
 
 # Category names holding one of these words get the policy. A category tree is
 # the installation's own (loaded from a file), so defaults attach by name.
@@ -73,15 +71,7 @@ def category_policies_attach(ServiceLevelPolicy, Category) -> int:
 
 
 def calendars_create(HolidayCalendar, CalendarDay) -> int:
-    created = 0
-    for year, (source, _holidays) in SCHEDULES.items():
-        calendar, new = HolidayCalendar.objects.get_or_create(
-            year=year, defaults={"source": source}
-        )
-        created += new
-        if new:
-            CalendarDay.objects.bulk_create(
-                CalendarDay(calendar=calendar, date=day, is_working_day=working, name=name)
-                for day, working, name in schedule_days(year)
-            )
-    return created
+    """Migration service_levels 0002 once copied a hand-written table of the
+    official holidays here; they come from chinesecalendar now (holidays_cn),
+    and the admin's calendars hold local changes only."""
+    return 0

@@ -1,104 +1,46 @@
-"""China's official holiday schedules, from the State Council's yearly notices
-(国务院办公厅关于XXXX年部分节假日安排的通知). Each year: the days off (法定
-节假日 and the weekend days joined to them) and the make-up working days
-(调休上班日). Later years are entered in the admin once published.
-
-2020 includes the Spring Festival extension to 2 February (国务院办公厅关于
-延长2020年春节假期的通知), which also made 1 February a day off. Weekend days
-a notice joins to a holiday across the year's end (31 December 2022 in 2023's
-notice) are weekend days anyway and are left out."""
+"""China's official holiday schedules (国务院办公厅关于XXXX年部分节假日安排的
+通知): the days off (法定节假日 and the weekend days joined to them) and the
+make-up working days (调休上班日), from the `chinesecalendar` package, which
+follows each year's notice (a new release comes out when one is published:
+upgrade it each December). Local changes (a local holiday, a year the package
+does not know yet) are entered in the admin (节假日安排) and take precedence."""
 
 import datetime as dt
+from functools import cache
+
+import chinese_calendar
+
+_CHINESE = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
 
 
-def _span(first: str, last: str) -> list[dt.date]:
-    day, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    days = []
-    while day <= end:
-        days.append(day)
-        day += dt.timedelta(days=1)
-    return days
+def _name(value) -> str:
+    return _CHINESE.get(value, str(value or ""))
 
 
-# year: (source, [(name, first day off, last day off, [make-up working days])])
-SCHEDULES = {
-    2020: (
-        "国办发明电〔2019〕16号；国办发明电〔2020〕1号（春节延长）",
-        [
-            ("元旦", "2020-01-01", "2020-01-01", []),
-            ("春节", "2020-01-24", "2020-02-02", ["2020-01-19"]),
-            ("清明节", "2020-04-04", "2020-04-06", []),
-            ("劳动节", "2020-05-01", "2020-05-05", ["2020-04-26", "2020-05-09"]),
-            ("端午节", "2020-06-25", "2020-06-27", ["2020-06-28"]),
-            ("国庆节、中秋节", "2020-10-01", "2020-10-08", ["2020-09-27", "2020-10-10"]),
-        ],
-    ),
-    2021: (
-        "国办发明电〔2020〕27号",
-        [
-            ("元旦", "2021-01-01", "2021-01-03", []),
-            ("春节", "2021-02-11", "2021-02-17", ["2021-02-07", "2021-02-20"]),
-            ("清明节", "2021-04-03", "2021-04-05", []),
-            ("劳动节", "2021-05-01", "2021-05-05", ["2021-04-25", "2021-05-08"]),
-            ("端午节", "2021-06-12", "2021-06-14", []),
-            ("中秋节", "2021-09-19", "2021-09-21", ["2021-09-18"]),
-            ("国庆节", "2021-10-01", "2021-10-07", ["2021-09-26", "2021-10-09"]),
-        ],
-    ),
-    2022: (
-        "国办发明电〔2021〕11号",
-        [
-            ("元旦", "2022-01-01", "2022-01-03", []),
-            ("春节", "2022-01-31", "2022-02-06", ["2022-01-29", "2022-01-30"]),
-            ("清明节", "2022-04-03", "2022-04-05", ["2022-04-02"]),
-            ("劳动节", "2022-04-30", "2022-05-04", ["2022-04-24", "2022-05-07"]),
-            ("端午节", "2022-06-03", "2022-06-05", []),
-            ("中秋节", "2022-09-10", "2022-09-12", []),
-            ("国庆节", "2022-10-01", "2022-10-07", ["2022-10-08", "2022-10-09"]),
-        ],
-    ),
-    2023: (
-        "国办发明电〔2022〕16号",
-        [
-            ("元旦", "2023-01-01", "2023-01-02", []),
-            ("春节", "2023-01-21", "2023-01-27", ["2023-01-28", "2023-01-29"]),
-            ("清明节", "2023-04-05", "2023-04-05", []),
-            ("劳动节", "2023-04-29", "2023-05-03", ["2023-04-23", "2023-05-06"]),
-            ("端午节", "2023-06-22", "2023-06-24", ["2023-06-25"]),
-            ("中秋节、国庆节", "2023-09-29", "2023-10-06", ["2023-10-07", "2023-10-08"]),
-        ],
-    ),
-    2024: (
-        "国办发明电〔2023〕7号",
-        [
-            ("元旦", "2024-01-01", "2024-01-01", []),
-            ("春节", "2024-02-10", "2024-02-17", ["2024-02-04", "2024-02-18"]),
-            ("清明节", "2024-04-04", "2024-04-06", ["2024-04-07"]),
-            ("劳动节", "2024-05-01", "2024-05-05", ["2024-04-28", "2024-05-11"]),
-            ("端午节", "2024-06-08", "2024-06-10", []),
-            ("中秋节", "2024-09-15", "2024-09-17", ["2024-09-14"]),
-            ("国庆节", "2024-10-01", "2024-10-07", ["2024-09-29", "2024-10-12"]),
-        ],
-    ),
-    2025: (
-        "国办发明电〔2024〕12号",
-        [
-            ("元旦", "2025-01-01", "2025-01-01", []),
-            ("春节", "2025-01-28", "2025-02-04", ["2025-01-26", "2025-02-08"]),
-            ("清明节", "2025-04-04", "2025-04-06", []),
-            ("劳动节", "2025-05-01", "2025-05-05", ["2025-04-27"]),
-            ("端午节", "2025-05-31", "2025-06-02", []),
-            ("国庆节、中秋节", "2025-10-01", "2025-10-08", ["2025-09-28", "2025-10-11"]),
-        ],
-    ),
-}
+@cache
+def known_years() -> frozenset[int]:
+    """The years the package has a schedule for."""
+    return frozenset(day.year for day in chinese_calendar.holidays) | frozenset(
+        day.year for day in chinese_calendar.workdays
+    )
+
+
+@cache
+def official_days() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """(days off, make-up working days) of every year the package knows."""
+    return frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays)
 
 
 def schedule_days(year: int) -> list[tuple[dt.date, bool, str]]:
     """(date, is_working_day, name) for every day the year's notice names."""
-    _source, holidays = SCHEDULES[year]
-    days = []
-    for name, first, last, make_up in holidays:
-        days += [(day, False, name) for day in _span(first, last)]
-        days += [(dt.date.fromisoformat(day), True, f"{name}调休上班") for day in make_up]
+    days = [
+        (day, False, _name(name))
+        for day, name in chinese_calendar.holidays.items()
+        if day.year == year
+    ]
+    days += [
+        (day, True, f"{_name(name)}调休上班")
+        for day, name in chinese_calendar.workdays.items()
+        if day.year == year
+    ]
     return sorted(days)

@@ -13,8 +13,10 @@ from .workingtime import Unit
 
 
 class HolidayCalendar(models.Model):
-    """One year's official schedule (国务院办公厅关于部分节假日安排的通知).
-    A year without one counts Monday to Friday as working days."""
+    """One year's local changes to the official schedule (which comes from the
+    chinesecalendar package: shishi.service_levels.holidays_cn), or the whole
+    schedule of a year the package does not know yet. Its days take precedence
+    over the official ones; a year neither knows counts Monday to Friday."""
 
     year = models.PositiveSmallIntegerField(
         _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]

@@ -105,8 +105,13 @@ def columns(request, pk: int):
         job.save(update_fields=["mapping"])
         jobs.job_start(job, commit=False)
         return redirect("sheets:job", job.pk)
-    context = {"job": job, "form": form, "sample": _first_rows(job, 3)}
-    return render(request, "sheets/columns.html", context)
+    try:
+        sample, refused = _first_rows(job, 3), ""
+    except ImportRefused as err:
+        # Broken rows under good headers: the reason, not a server error.
+        sample, refused = [], str(err)
+    context = {"job": job, "form": form, "sample": sample, "refused": refused}
+    return render(request, "sheets/columns.html", context, status=400 if refused else 200)
 
 
 @require_safe

@@ -5,8 +5,8 @@ Layout under settings.SHISHI_SUGGESTIONS_DIR (the data folder's
 
     current            the version in use, a number
     v7/meta.json       when and from what version 7 was built
-    v7/classifier.pkl  shishi.combing.Classifier (pickle: written by this app only)
-    v7/router.pkl      shishi.combing.Router
+    v7/classifier.pkl  shishi.combing.Classifier (pickle, signed: see _signed)
+    v7/router.pkl      shishi.combing.Router (pickle, signed)
     v7/appeals.npz     DuplicateIndex over stored appeals (ids: appeal pks)
     v7/items.npz       DuplicateIndex over ledger items' texts (ids: item pks)
 
@@ -69,6 +69,43 @@ class Models:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
+# A pickle runs code when it is loaded, so one is loaded only when it carries
+# an HMAC-SHA256 of its bytes made with the installation's SECRET_KEY: a file
+# dropped into the folder (or one from another installation) is refused.
+_SIGNED_MAGIC = b"SHISHI-HMAC-SHA256\n"
+_SIGN_SALT = "shishi.suggestions.store"
+
+
+class UnsignedModelFile(ValueError):
+    """A model file without a valid signature of this installation."""
+
+
+def _signature(payload: bytes) -> bytes:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(_SIGN_SALT, payload, algorithm="sha256").hexdigest().encode("ascii")
+
+
+def _signed(payload: bytes) -> bytes:
+    return _SIGNED_MAGIC + _signature(payload) + b"\n" + payload
+
+
+def _verified(data: bytes, path: Path) -> bytes:
+    """The payload of a signed file; UnsignedModelFile when the signature is
+    missing or wrong (nothing of the payload is unpickled before this)."""
+    import hmac
+
+    if data.startswith(_SIGNED_MAGIC):
+        rest = data[len(_SIGNED_MAGIC) :]
+        signature, _newline, payload = rest.partition(b"\n")
+        if hmac.compare_digest(signature, _signature(payload)):
+            return payload
+    raise UnsignedModelFile(
+        f"{path} is not signed with this installation's secret key: not loaded "
+        "(run `shishi suggestions train` to build the models again)"
+    )
+
+
 def save(
     *,
     meta: dict,
@@ -85,8 +122,8 @@ def save(
     try:
         for name, model in (("classifier.pkl", classifier), ("router.pkl", router)):
             if model is not None:
-                with (work / name).open("wb") as out:
-                    pickle.dump(model, out, protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+                (work / name).write_bytes(_signed(payload))
         appeals.save(work / "appeals.npz")
         items.save(work / "items.npz")
         (work / "meta.json").write_text(
@@ -123,8 +160,8 @@ def load(version: int, base: Path | None = None) -> Models:
     for name in ("classifier", "router"):
         path = folder / f"{name}.pkl"
         if path.exists():
-            with path.open("rb") as f:
-                setattr(models, name, pickle.load(f))  # noqa: S301 - our own file
+            payload = _verified(path.read_bytes(), path)
+            setattr(models, name, pickle.loads(payload))  # noqa: S301 - signed by us
     models.appeals = DuplicateIndex.load(folder / "appeals.npz")
     models.items = DuplicateIndex.load(folder / "items.npz")
     models.appeals_upto = int(meta.get("appeals_upto", 0))

@@ -83,6 +83,24 @@ def test_five_failures_lock_the_username_out_but_not_others(client, alice, bob, 
     assert _logged_in_as(client) == bob
 
 
+def test_guessing_across_usernames_from_one_address_is_locked(client, alice, bob, settings):
+    # Issue 18: 100 guesses over 25 usernames (4 each, under the per-username
+    # limit) from one address used to go on for ever.
+    names = ["alice", "bob"] + [f"user{n}" for n in range(23)]
+    codes = [_login(client, names[n % 25], f"guess-{n}").status_code for n in range(100)]
+    limit = settings.SHISHI_LOGIN_ADDRESS_FAILURE_LIMIT
+    assert codes[: limit - 1] == [200] * (limit - 1)
+    assert set(codes[limit - 1 :]) == {429}
+    # The address is locked, even with a right password.
+    assert _login(client, "alice", "pw-alice-1").status_code == 429
+    assert not _logged_in_as(client).is_authenticated
+    # Another address is not.
+    response = client.post(
+        LOGIN, {"username": "bob", "password": "pw-bob-1"}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert response.status_code == 302
+
+
 def test_logout_is_post_only(client, alice):
     client.force_login(alice)
     assert client.get(reverse("accounts:logout")).status_code == 405
@@ -180,6 +198,31 @@ def test_signup_username_taken(client, alice, username):
     assert response.status_code == 200
     assert response.context["form"].errors["username"]
     assert User.objects.filter(username__iexact="alice").count() == 1
+
+
+def test_signup_does_not_tell_whether_a_username_exists(client, alice):
+    # Issue 18: the answer for a taken name is the answer for a reserved one,
+    # and says nothing of an existing account.
+    taken = client.post(SIGNUP, {**GOOD, "username": "alice"}).context["form"].errors
+    reserved = client.post(SIGNUP, {**GOOD, "username": "admin"}).context["form"].errors
+    assert taken["username"] == reserved["username"]
+    assert "exist" not in taken["username"][0] and "已存在" not in taken["username"][0]
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_signup_attempts_are_limited_per_address(client, db, settings):
+    settings.SHISHI_SIGNUP_RATE_PER_HOUR = 3
+    codes = [
+        client.post(SIGNUP, {**GOOD, "username": f"taken{n}", "password2": "x"}).status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 200]
+    response = client.post(SIGNUP, GOOD)
+    assert response.status_code == 429
+    assert not User.objects.filter(username=GOOD["username"]).exists()
+    # Another address is not held up.
+    other = client.post(SIGNUP, GOOD, REMOTE_ADDR="10.9.8.7")
+    assert other.status_code == 302
 
 
 def test_a_logged_in_user_is_sent_home_from_signup(client, alice):

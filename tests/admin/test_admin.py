@@ -185,6 +185,8 @@ def test_action_claims_an_item_through_the_service(client, make_item, dave, dist
 def test_claim_uses_the_items_lead_unit_or_says_to_choose_one(client, make_item, dave, district):
     named = make_item(title="已定牵头单位", lead_unit=district["transport"])
     unnamed = make_item(title="未定牵头单位")
+    # Of two units, neither is taken for granted.
+    dave.memberships.create(unit=district["street"])
     client.force_login(dave)
     response = _act(client, LedgerItem, "claim", [named, unnamed])
     named.refresh_from_db()

@@ -3,9 +3,9 @@ on how often, and the command that makes tokens."""
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
-from shishi.api.services import api_token_create
+from shishi.api.models import ApiToken
+from shishi.api.services import api_token_create, token_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +71,9 @@ def test_anonymous_callers_have_their_own_limit(anon, settings):
 def test_the_command_prints_a_token_once_and_revokes_it(bob, capsys):
     call_command("apitoken", "create", "--user", "bob")
     key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=bob).key == key
+    assert ApiToken.objects.get(user=bob).hashed_key == token_hash(key)
     call_command("apitoken", "revoke", "--user", "bob")
-    assert not Token.objects.filter(user=bob).exists()
+    assert not ApiToken.objects.filter(user=bob).exists()
 
 
 def test_the_command_refuses_a_resident_and_an_unknown_user(alice):
@@ -81,7 +81,7 @@ def test_the_command_refuses_a_resident_and_an_unknown_user(alice):
         call_command("apitoken", "create", "--user", "alice")
     with pytest.raises(CommandError, match="No user"):
         call_command("apitoken", "create", "--user", "nobody")
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_a_service_s_refusals_become_400_and_403():
@@ -96,3 +96,11 @@ def test_a_service_s_refusals_become_400_and_403():
     assert response.data == {"non_field_errors": ["两者冲突"], "note": ["太长"]}
     response = service_exception_handler(PermissionDenied("只有督办员可以"), {})
     assert (response.status_code, response.data["detail"]) == (403, "只有督办员可以")
+
+
+def test_the_anonymous_limit_is_not_escaped_by_a_forged_x_forwarded_for(anon, settings):
+    settings.SHISHI_API_ANON_RATE = "2/minute"
+    codes = [
+        anon.get("/api/units/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)
+    ]
+    assert codes == [401, 401, 429]

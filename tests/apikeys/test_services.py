@@ -50,3 +50,19 @@ def test_names_are_unique():
     apikey_create(name="城市App")
     with pytest.raises(ValidationError):
         apikey_create(name="城市App")
+
+
+def test_a_revocation_in_another_process_is_effective_within_a_second():
+    # Issue 18: another server process revokes the key; its cache deletion does
+    # not reach this process's memory cache, which had just checked the key.
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    key, raw = apikey_create(name="城市App")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert apikey_check(raw) == key  # cached here
+        ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+        clock.shift(dt.timedelta(seconds=1.1))
+        assert apikey_check(raw) is None

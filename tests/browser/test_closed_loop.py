@@ -34,7 +34,7 @@ def people(district):
 
     return {
         "clerk": person("clerk", "clerk"),
-        "leader": person("leader", "leader"),
+        "leader": person("leader", "leader", [district["district"]]),
         "handler": person("handler", "unit_handler", [district["education"]]),
         "supervisor": person("supervisor", "supervisor"),
     }

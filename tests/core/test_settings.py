@@ -81,3 +81,85 @@ def test_init_on_a_fresh_machine_writes_a_secret_and_migrates(tmp_path):
         check=True,
     )
     assert secret.read_text() == before
+
+
+def _settings_value(env: dict[str, str], tmp_path, expr: str) -> str:
+    env_all = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "PYTEST_VERSION")
+    }
+    env_all.update({"SHISHI_DATA_DIR": str(tmp_path), "DEBUG": "1", **env})
+    code = f"import shishi.settings as s; print({expr})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env_all, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_csrf_trusts_the_site_url_and_https_on_the_hosts(tmp_path):
+    # Issue 18: behind the README's TLS proxy every POST failed CSRF unless
+    # CSRF_TRUSTED_ORIGINS was set by hand.
+    value = _settings_value(
+        {
+            "ALLOWED_HOSTS": "shishi.example.gov.cn",
+            "SHISHI_SITE_URL": "https://shishi.example.gov.cn",
+        },
+        tmp_path,
+        "s.CSRF_TRUSTED_ORIGINS",
+    )
+    assert value == "['https://shishi.example.gov.cn']"
+    explicit = _settings_value(
+        {"CSRF_TRUSTED_ORIGINS": "https://a.example"}, tmp_path, "s.CSRF_TRUSTED_ORIGINS"
+    )
+    assert explicit == "['https://a.example']"
+
+
+def test_proxy_header_and_hsts_come_from_the_environment(tmp_path):
+    value = _settings_value(
+        {"SHISHI_BEHIND_PROXY": "1", "SHISHI_HSTS_SECONDS": "31536000"},
+        tmp_path,
+        "s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_SECONDS",
+    )
+    assert value == "('HTTP_X_FORWARDED_PROTO', 'https') 31536000"
+    assert _settings_value({}, tmp_path, "hasattr(s, 'SECURE_PROXY_SSL_HEADER')") == "False"
+
+
+def test_postgres_connections_are_health_checked(tmp_path):
+    value = _settings_value(
+        {"DATABASE_URL": "postgres://u@db.invalid:5432/x"},
+        tmp_path,
+        "s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.DATABASES['default']['CONN_MAX_AGE']",
+    )
+    assert value == "True 60"
+
+
+@pytest.mark.django_db
+def test_a_post_through_the_tls_proxy_passes_csrf(settings, alice):
+    # The recipe: nginx terminates TLS, forwards plain HTTP with
+    # X-Forwarded-Proto: https and the Host; the browser sends Origin https://host.
+    from django.test import Client
+
+    from shishi.settings import _site_origins
+
+    settings.ALLOWED_HOSTS = ["shishi.example.gov.cn"]
+    settings.CSRF_TRUSTED_ORIGINS = _site_origins("https://shishi.example.gov.cn", [])
+    browser = Client(enforce_csrf_checks=True, HTTP_HOST="shishi.example.gov.cn")
+    proxy = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_ORIGIN": "https://shishi.example.gov.cn"}
+    page = browser.get("/accounts/login/", **proxy)
+    token = page.cookies["csrftoken"].value
+    response = browser.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "pw-alice-1", "csrfmiddlewaretoken": token},
+        **proxy,
+    )
+    assert response.status_code == 302
+    # A page of another origin is still refused.
+    forged = browser.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "pw-alice-1", "csrfmiddlewaretoken": token},
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert forged.status_code == 403

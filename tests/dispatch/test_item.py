@@ -316,6 +316,7 @@ def test_sending_back_needs_a_note(client, awaiting_item, erin):
 def test_a_supervisor_who_owns_the_item_may_not_verify_it(client, make_item, erin, district):
     # Erin is a leader too and owns this item: nobody verifies their own item.
     erin.groups.add(Group.objects.get(name=ROLE_GROUPS[LEADER]))
+    erin.memberships.create(unit=district["education"])  # a leader claims for her unit
     erin = type(erin).objects.get(pk=erin.pk)
     item = item_claim(item=make_item(), actor=erin, lead_unit=district["education"])
     progress_report_submit(item=item, actor=erin, percent=100, actuals={"新增学位": 6360})

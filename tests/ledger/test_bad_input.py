@@ -38,6 +38,9 @@ def create(bob, default_category, **overrides):
         ({"targets": [TargetSpec("泊位", "个", -1)]}, "targets[1]"),
         ({"targets": [TargetSpec("泊位", "个", "很多")]}, "targets[1]"),
         ({"targets": [TargetSpec("泊位", "个", "NaN")]}, "targets[1]"),
+        # Issue 18: more decimals than are stored is refused, never rounded to 0.
+        ({"targets": [TargetSpec("泊位", "个", "0.0000001")]}, "targets[1]"),
+        ({"targets": [TargetSpec("泊位", "个", "1.005")]}, "targets[1]"),
         ({"targets": [TargetSpec("泊位", "个", 1), TargetSpec("", "个", 1)]}, "targets[2]"),
         ({"targets": [TargetSpec("泊位", "", 1)]}, "targets[1]"),
         ({"targets": [TargetSpec("泊位", "个", 1), TargetSpec("泊位", "个", 2)]}, "targets[2]"),

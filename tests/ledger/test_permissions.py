@@ -86,7 +86,12 @@ def test_the_owner_cannot_verify_their_own_item(claimed_item, carol, dave):
 def test_an_owner_who_is_also_a_supervisor_still_cannot_verify(
     make_item, district, category, carol
 ):
-    boss = user_create(username="boss", full_name="双重身份", roles=["leader", "supervisor"])
+    boss = user_create(
+        username="boss",
+        full_name="双重身份",
+        roles=["leader", "supervisor"],
+        units=[district["education"]],
+    )
     item = item_claim(item=make_item(), actor=boss, lead_unit=district["education"])
     progress_report_submit(item=item, actor=carol, percent=100, actuals={"新增学位": 6360})
     item_submit_for_verification(item=item, actor=boss)
@@ -134,3 +139,26 @@ def test_an_unknown_kind_is_refused_naming_the_field(bob, category):
 def test_a_supervisor_may_record_a_hazard_found_on_inspection(erin, category):
     item = item_create(kind="hazard", title="人防工程渗水", category=category, actor=erin)
     assert item.status == ItemStatus.DRAFT
+
+
+def test_a_leader_claims_only_for_their_own_units_and_those_under_them(make_item, district):
+    # Issue 18: a leader could claim an item for a unit they do not belong to.
+    from shishi.ledger.permissions import can_claim_for
+
+    street_leader = user_create(
+        username="street", full_name="街道领导", roles=["leader"], units=[district["street"]]
+    )
+    item = make_item()
+    with pytest.raises(PermissionDenied, match="区教育局"):
+        item_claim(item=item, actor=street_leader, lead_unit=district["education"])
+    item.refresh_from_db()
+    assert item.owner_id is None and item.status == ItemStatus.OPEN
+    # The street itself and the community under it are its leader's.
+    assert can_claim_for(street_leader, district["community"])
+    claimed = item_claim(item=item, actor=street_leader, lead_unit=district["street"])
+    assert claimed.owner == street_leader
+    # A leader of no unit claims for none.
+    loner = user_create(username="loner", full_name="无单位", roles=["leader"])
+    assert not can_claim_for(loner, district["street"])
+    with pytest.raises(PermissionDenied):
+        item_claim(item=make_item(title="另一件"), actor=loner, lead_unit=district["street"])

@@ -317,7 +317,7 @@ def test_unknown_tracking_number_is_a_friendly_404(client, db):
 
 def test_empty_tracking_number_shows_the_form_again(client, db):
     response = client.get(reverse("public:track"), {"number": "   "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
 
 
@@ -352,3 +352,11 @@ def test_chinese_by_default_and_english_on_request(client, make_item, settings):
     response = client.post(reverse("set_language"), {"language": "en", "next": LEDGER})
     assert response.status_code == 302
     assert '<html lang="en">' in client.get(LEDGER).text
+
+
+@pytest.mark.parametrize("typed", ["A/B", "A?B", "A%B", "../x", "号码"])
+def test_track_form_refuses_signs_a_tracking_number_cannot_hold(client, typed):
+    # Issue 18: /track/?number=A/B was a 500 (the redirect's URL did not route).
+    response = client.get(reverse("public:track"), {"number": typed})
+    assert response.status_code == 400
+    assert "letters, digits and hyphens" in response.text or "字母、数字" in response.text

@@ -266,6 +266,13 @@ def test_a_week_that_has_not_started_is_refused(db):
         bulletin_figures(week_start(timezone.localdate()) + dt.timedelta(days=7))
 
 
+def test_a_week_before_any_ledger_is_refused(db):
+    from shishi.reports.weekly import WeekTooEarly
+
+    with pytest.raises(WeekTooEarly, match="too early"):
+        bulletin_figures(dt.date.fromisocalendar(1900, 1, 1))
+
+
 def test_the_running_week_matches_the_dashboard(claimed_item, make_item, dave, district):
     other = item_claim(item=make_item(title="第二件"), actor=dave, lead_unit=district["transport"])
     progress_report_submit(item=claimed_item, actor=dave, percent=20)

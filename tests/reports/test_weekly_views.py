@@ -70,6 +70,9 @@ def test_staff_see_this_weeks_bulletin_by_default(client, bob, claimed_item, dav
         ("2021-W54", "is not a week"),
         ("2021-W00", "is not a week"),
         ("9999-W01", "has not started yet"),
+        # Issue 18: 1900-W01 was accepted.
+        ("1900-W01", "is too early"),
+        ("0001-W01", "is too early"),
     ],
 )
 def test_a_bad_week_is_a_form_error_not_a_server_error(client, bob, week, message):

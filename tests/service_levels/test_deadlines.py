@@ -41,8 +41,11 @@ def tree(db):
     return {"city": city, "utilities": utilities, "water": water, "emergency": emergency}
 
 
-def test_the_migration_loads_calendars_and_a_default_policy():
-    assert set(HolidayCalendar.objects.values_list("year", flat=True)) >= set(range(2020, 2026))
+def test_the_official_holidays_come_from_chinesecalendar_and_a_default_policy_is_loaded():
+    from shishi.service_levels.holidays_cn import known_years
+
+    assert known_years() >= set(range(2020, 2027))
+    assert not HolidayCalendar.objects.exists()  # the admin holds local changes only
     default = ServiceLevelPolicy.objects.get(kind="", category=None)
     assert (default.respond_within, default.respond_unit) == (7, "working_days")
 
@@ -161,9 +164,29 @@ def test_a_policy_book_answers_many_appeals_without_queries(tree, django_assert_
 
 
 def test_a_year_without_calendar_counts_monday_to_friday(tree):
-    HolidayCalendar.objects.filter(year=2025).delete()
-    due = appeal_deadlines(received_at=at("2025-09-26 15:00"), category_id=None)
-    assert due.respond_due == at("2025-10-07 17:30")
+    # 2027's schedule is not published (nor in chinesecalendar) yet.
+    due = appeal_deadlines(received_at=at("2027-09-24 15:00"), category_id=None)
+    assert due.respond_due == at("2027-10-05 17:30")
+
+
+def test_2026_holidays_count(tree):
+    # Issue 18: the hand-written table stopped at 2025, so 2026's deadlines ran
+    # through the National Day holiday (1-7 October; 10 October worked).
+    due = appeal_deadlines(received_at=at("2026-09-30 10:00"), category_id=None)
+    assert due.respond_due == at("2026-10-15 17:30")
+
+
+def test_a_local_day_in_the_admin_overrides_the_official_schedule(tree):
+    from shishi.service_levels.models import CalendarDay
+
+    calendar = HolidayCalendar.objects.create(year=2026, source="区政府通知")
+    # A local day off on a working Thursday, and the official make-up Saturday not worked.
+    CalendarDay.objects.create(calendar=calendar, date=dt.date(2026, 10, 8), name="地方休假")
+    CalendarDay.objects.create(
+        calendar=calendar, date=dt.date(2026, 10, 10), is_working_day=False, name="不调休"
+    )
+    due = appeal_deadlines(received_at=at("2026-09-30 10:00"), category_id=None)
+    assert due.respond_due == at("2026-10-19 17:30")
 
 
 def test_backfill_fills_only_appeals_without_deadlines(tree, bob):

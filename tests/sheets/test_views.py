@@ -219,3 +219,37 @@ def test_the_checked_page_shows_the_first_rows_as_they_will_be_stored(clerk_clie
         "晚上一片漆黑",
     )
     assert "2020-01-06 12:09" in page.content.decode()
+
+
+def _workbook_damaged_after_the_header() -> bytes:
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["工单", "事由", "说明"])
+    for n in range(200):
+        sheet.append([f"X-{n}", "路灯不亮", "建设路" * 5])
+    good = io.BytesIO()
+    book.save(good)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as out:
+        for entry in src.infolist():
+            data = src.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                cut = data.index(b'<row r="3"')
+                data = data[: cut + 20] + b"<<broken"
+            out.writestr(entry, data)
+    return damaged.getvalue()
+
+
+def test_broken_rows_under_good_headers_show_the_reason_on_the_columns_page(clerk_client):
+    # Issue 18: the column page read the first rows unguarded and gave a 500.
+    data = SimpleUploadedFile("broken.xlsx", _workbook_damaged_after_the_header())
+    response = clerk_client.post(reverse("sheets:start"), {"kind": "appeals", "file": data})
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    page = clerk_client.get(response["Location"])
+    assert page.status_code == 400
+    assert "broken.xlsx 第" in page.text
+    assert Appeal.objects.count() == 0

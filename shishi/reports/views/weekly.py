@@ -56,6 +56,11 @@ class BulletinForm(forms.Form):
             raise forms.ValidationError(
                 _("“%(value)s” is not a week: write it as 2021-W40.") % {"value": value[:40]}
             ) from None
+        if monday < weekly.EARLIEST_MONDAY:
+            raise forms.ValidationError(
+                _("The week %(week)s is too early: bulletins start at %(first)s.")
+                % {"week": iso_week_label(monday), "first": iso_week_label(weekly.EARLIEST_MONDAY)}
+            )
         if monday > self.today:
             raise forms.ValidationError(
                 _("The week %(week)s has not started yet.") % {"week": iso_week_label(monday)}

@@ -15,5 +15,8 @@ class Command(BaseCommand):
         # (shishi/__main__.py); a DEBUG run gets its file here.
         secret_key_ensure()
         call_command("migrate", interactive=False, verbosity=1)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        # Only when the static sources changed since the last collection.
+        from shishi.ops.staticstamp import collectstatic_if_changed
+
+        collectstatic_if_changed(verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Ready. Data folder: {settings.DATA_DIR}"))

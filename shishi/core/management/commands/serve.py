@@ -53,6 +53,13 @@ class Command(BaseCommand):
                 ident="shishi",
                 # The same limit as the app's, also for bodies sent without a length.
                 max_request_body_size=settings.SHISHI_MAX_REQUEST_BYTES,
+                # Behind the README's TLS proxy on this machine: keep its
+                # X-Forwarded-Proto (waitress drops it from untrusted peers).
+                **(
+                    {"trusted_proxy": "127.0.0.1", "trusted_proxy_headers": {"x-forwarded-proto"}}
+                    if settings.SHISHI_BEHIND_PROXY
+                    else {}
+                ),
             )
         except KeyboardInterrupt:
             pass
