@@ -24,7 +24,7 @@ from shishi.combing.classify import LOW_CONFIDENCE, Classifier, Suggestion
 from shishi.combing.cluster import HotIssue, cluster_texts, heat_index, hot_issues
 from shishi.combing.duplicates import DuplicateIndex, Match, SearchResult
 from shishi.combing.places import extract_places, top_places
-from shishi.combing.routing import Router, extract_office, office_kind
+from shishi.combing.routing import Router, extract_office, office_category, office_kind
 from shishi.combing.text import appeal_text, normalise, segment
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "heat_index",
     "hot_issues",
     "normalise",
+    "office_category",
     "office_kind",
     "segment",
     "top_places",

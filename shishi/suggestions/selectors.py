@@ -38,6 +38,8 @@ HOT_FRESH_MAX = 500
 HOT_CACHE_SECONDS = 10 * 60
 # Runners-up less likely than this are not worth a clerk's glance.
 ALTERNATIVE_MIN = 0.05
+# A guess is never shown as certain: 99.6% would round to 100%.
+PERCENT_SHOWN_MAX = 99
 
 
 class _Confident:
@@ -51,7 +53,7 @@ class _Confident:
 
     @property
     def percent(self) -> int:
-        return round(self.confidence * 100)
+        return min(round(self.confidence * 100), PERCENT_SHOWN_MAX)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ What each learns from, newest first and capped for a city's volume (settings):
 - classifier: appeals whose category staff set (triaged, imported with one, or
   taken into an item), at most SHISHI_SUGGESTIONS_TRAIN_MAX; the active
   category tree as pseudo-appeals; at most SHISHI_SUGGESTIONS_UNLABELLED_MAX
-  appeals without a category (TF-IDF statistics, LSA, self-training). With
+  appeals without a category (TF-IDF statistics, self-training). With
   fewer than two categories among the labels it learns from the tree's roots
-  alone (day one).
+  alone (day one). Its confidence is calibrated on the newest fifth of the
+  labels (from CALIBRATION_HOLDOUT_MIN of them).
 - router: appeals taken into an item with a lead unit (→ that unit), and
   appeals answered directly whose answer names an office that maps to a unit
   (`texts.UnitMatcher`); at most SHISHI_SUGGESTIONS_TRAIN_MAX. Units with
@@ -38,6 +39,9 @@ from . import store
 from .texts import UnitMatcher, item_texts, taxonomy_rows
 
 _CHUNK = 10_000
+# With this many labelled appeals or more, the classifier's confidence is
+# calibrated on the newest fifth (a time split) rather than by cross-validation.
+CALIBRATION_HOLDOUT_MIN = 100
 
 
 def _cpu() -> float:
@@ -66,8 +70,14 @@ def classifier_train(*, limit: int, unlabelled_limit: int) -> tuple[Classifier |
     taxonomy = taxonomy_rows(tree, roots_only=day_one)
     info = {"labelled": len(texts), "unlabelled": len(unlabelled), "taxonomy_rows": len(taxonomy)}
     try:
+        # Newest first: the confidence is calibrated on the newest fifth, by a
+        # model trained on the older rows (appeals to come are like the newest).
         model = Classifier().fit(
-            texts=texts, labels=labels, unlabelled=unlabelled, taxonomy=taxonomy
+            texts=texts,
+            labels=labels,
+            unlabelled=unlabelled,
+            taxonomy=taxonomy,
+            holdout=len(texts) // 5 if len(texts) >= CALIBRATION_HOLDOUT_MIN else 0,
         )
     except ValueError as error:  # fewer than two categories in all
         return None, {**info, "classifier": str(error)}

@@ -171,3 +171,26 @@ def test_cluster_names_row_and_column_of_a_bad_number(tmp_path):
             "--hot-issues",
             str(tmp_path / "h.csv"),
         )
+
+
+def test_classify_learns_weak_labels_from_an_unlabelled_table_with_replies(tmp_path, train):
+    # 驾驶证 appears in no labelled row; the replies name an office (on purpose one
+    # no text would suggest) so that only the weak labels can decide.
+    replies = write_csv(
+        tmp_path / "replies.csv",
+        ["留言编号", "留言主题", "留言详情", "答复意见"],
+        [
+            ("r1", "驾驶证换证", "驾驶证到期怎么换", "经a市教育局调查，现答复如下"),
+            ("r2", "驾驶证补办", "驾驶证丢了", "经a市教育局核实，现答复如下"),
+            ("r3", "驾驶证年审", "驾驶证年审流程", "已转a市教育局调查处理"),
+            ("r4", "路灯不亮", "建设路路灯不亮", "感谢您的关注"),
+        ],
+    )
+    new = write_csv(tmp_path / "new.csv", ["留言编号", "留言主题"], [("n1", "驾驶证过期了")])
+    out = tmp_path / "out.csv"
+    message = shishi(
+        "classify", "--train", str(train), "--input", str(new), "--output", str(out),
+        "--unlabelled", str(replies),
+    )  # fmt: skip
+    assert "3 weak labels from the replying office" in message
+    assert read_csv(out)[1][1] == "教育文体"

@@ -2,7 +2,10 @@
 
 A thin wrapper over `shishi.combing.classify.Classifier`: read the tables,
 train on the labelled one (plus the taxonomy and unlabelled tables when
-given), write one row per input row, in input order.
+given), write one row per input row, in input order. An unlabelled table
+with a 答复意见 column lends weak labels: a row whose reply names an office
+that `routing.office_category` maps to a category is learnt from as that
+category, with a lower weight (the replying office as a weak label).
 """
 
 from pathlib import Path
@@ -11,6 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shishi.combing import io
 from shishi.combing.classify import LOW_CONFIDENCE, Classifier
+from shishi.combing.routing import extract_office, office_category
+
+REPLY_COLUMN = "答复意见"
 
 
 def split_columns(value: str | None) -> list[str] | None:
@@ -67,14 +73,29 @@ class Command(BaseCommand):
         ids, id_header = self.ids(new, opts["id_column"])
 
         extra: list[str] = []
+        weak_texts: list[str] = []
+        weak_labels: list[str] = []
         for path in unlabelled:
             table = io.read_table(path)
-            extra.extend(io.table_texts(table, io.text_columns(table, wanted)))
+            table_texts = io.table_texts(table, io.text_columns(table, wanted))
+            replies = table.column(REPLY_COLUMN) if table.has(REPLY_COLUMN) else None
+            for k, text in enumerate(table_texts):
+                category = office_category(extract_office(replies[k])) if replies else None
+                if category:
+                    weak_texts.append(text)
+                    weak_labels.append(category)
+                else:
+                    extra.append(text)
         tree = self.taxonomy(taxonomy) if taxonomy else []
 
         try:
             model = Classifier().fit(
-                texts=train_texts, labels=labels, unlabelled=extra, taxonomy=tree
+                texts=train_texts,
+                labels=labels,
+                unlabelled=extra,
+                taxonomy=tree,
+                weak_texts=weak_texts,
+                weak_labels=weak_labels,
             )
         except ValueError as err:
             raise CommandError(f"{train}: cannot train: {err}") from None
@@ -90,7 +111,8 @@ class Command(BaseCommand):
         low = sum(s.low_confidence for s in suggestions)
         self.stdout.write(
             f"{output}: {len(suggestions)} appeals classified into {len(model.classes_)} "
-            f"categories; {low} with low confidence (< {LOW_CONFIDENCE})."
+            f"categories; {low} with low confidence (< {LOW_CONFIDENCE}); "
+            f"{len(weak_texts)} weak labels from the replying office."
         )
 
     @staticmethod
