@@ -355,3 +355,120 @@ def _representative_title(rows: list[int], titles: Sequence[str], texts: Sequenc
         key=lambda k: (sum(counts[g] for g in grams[k]) / (len(grams[k]) + 2), -k),
     )
     return titles[rows[best]]
+
+
+# ------------------------------------------------------------ one matter each
+# Candidate pairs: appeals that share a specific place gram (a block holds at
+# most BLOCK_MAX appeals: a gram in more is a district, not an estate), and
+# near-copies found by MinHash bands over character 3-grams (copies that name
+# no place). Larger groups are cut before the exact linkage.
+BLOCK_MAX = 60
+LINKAGE_MAX = 400
+_MINHASH_ROWS = 2
+_MINHASH_BANDS = 6
+
+
+def _block_pairs(places: sp.csr_matrix) -> np.ndarray:
+    """(i, j) with i < j for appeals that share a place column held by 2..BLOCK_MAX appeals."""
+    cols = places.tocsc()
+    df = np.diff(cols.indptr)
+    out = []
+    for c in np.flatnonzero((df >= 2) & (df <= BLOCK_MAX)):
+        members = cols.indices[cols.indptr[c] : cols.indptr[c + 1]]
+        i, j = np.triu_indices(len(members), k=1)
+        out.append(np.column_stack([members[i], members[j]]))
+    return np.concatenate(out) if out else np.zeros((0, 2), np.int64)
+
+
+def _minhash_pairs(grams: sp.csr_matrix, seed: int = 3) -> np.ndarray:
+    """Pairs that share a MinHash band: likely to share half their 3-grams or more."""
+    n = grams.shape[0]
+    lengths = np.diff(grams.indptr)
+    rows = np.flatnonzero(lengths > 0)
+    if len(rows) < 2:
+        return np.zeros((0, 2), np.int64)
+    rng = np.random.default_rng(seed)
+    cols = grams.indices.astype(np.uint64)
+    starts = grams.indptr[:-1][rows]
+    out = []
+    for _ in range(_MINHASH_BANDS):
+        band = np.zeros(len(rows), np.uint64)
+        for _ in range(_MINHASH_ROWS):
+            a = np.uint64(rng.integers(1, 2**31) * 2 + 1)
+            b = np.uint64(rng.integers(0, 2**31))
+            h = (cols * a + b) & np.uint64(0xFFFFFFFF)
+            mins = np.minimum.reduceat(h, starts)
+            band = band * np.uint64(1_000_003) + mins
+        order = np.argsort(band, kind="stable")
+        sorted_band = band[order]
+        same = np.flatnonzero(sorted_band[1:] == sorted_band[:-1])
+        # Consecutive rows of one bucket: a chain links the bucket, enough for
+        # union-find; a bucket of thousands (a template) stays linear.
+        out.append(np.column_stack([rows[order[same]], rows[order[same + 1]]]))
+    pairs = np.concatenate(out)
+    return pairs[pairs[:, 0] != pairs[:, 1]] if n else pairs
+
+
+def matter_clusters(texts: Sequence[str], *, blas_threads: int | None = 1) -> np.ndarray:
+    """A cluster id per text: appeals about one matter (one place or object and
+    one problem, as `pairs.same_matter` decides) share an id. Ids are 0, 1, 2 …
+    by descending size, then by first appearance."""
+    if blas_threads is None:
+        return _matter_clusters(texts)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(blas_threads):
+        return _matter_clusters(texts)
+
+
+def _matter_clusters(texts: Sequence[str]) -> np.ndarray:
+    from shishi.combing import pairs as pm
+
+    n = len(texts)
+    if n <= 1:
+        return np.zeros(n, dtype=np.int64)
+    enc = pm.encode(texts)
+    cand = np.concatenate([_block_pairs(enc.places), _minhash_pairs(enc.grams)])
+    cand = np.sort(cand, axis=1)
+    cand = np.unique(cand[cand[:, 0] != cand[:, 1]], axis=0)
+    parent = np.arange(n)
+    if len(cand):
+        accepted = cand[pm.same_matter(pm.pair_features(enc, cand[:, 0], enc, cand[:, 1]))]
+        for a, b in accepted:
+            ra, rb = _root(parent, int(a)), _root(parent, int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([_root(parent, i) for i in range(n)])
+    labels = roots.copy()
+    # Union-find chains: one wrong pair joins two matters. Each group is cut
+    # again by average linkage over all its pairs' scores.
+    uniq, counts = np.unique(roots, return_counts=True)
+    next_id = n
+    for root in uniq[counts >= 3]:
+        members = np.flatnonzero(roots == root)
+        for part in _linkage_parts(enc, members):
+            labels[part] = next_id
+            next_id += 1
+    return _renumber(labels)
+
+
+def _linkage_parts(enc, members: np.ndarray) -> list[np.ndarray]:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from shishi.combing import pairs as pm
+
+    if len(members) > LINKAGE_MAX:
+        # Rare (a campaign of hundreds): split by order, each part linked alone.
+        return [
+            p
+            for start in range(0, len(members), LINKAGE_MAX)
+            for p in _linkage_parts(enc, members[start : start + LINKAGE_MAX])
+        ]
+    i, j = np.triu_indices(len(members), k=1)
+    s = pm.score(pm.pair_features(enc, members[i], enc, members[j]))
+    dist = np.zeros((len(members), len(members)))
+    dist[i, j] = dist[j, i] = 1.0 - s
+    tree = linkage(squareform(dist, checks=False), method="average")
+    cut = fcluster(tree, t=1.0 - pm.THRESHOLD, criterion="distance")
+    return [members[cut == c] for c in np.unique(cut)]

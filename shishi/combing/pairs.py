@@ -1,0 +1,263 @@
+"""Same matter: whether two appeals are one matter (one fix settles both).
+
+Copies and retellings share words; residents who report one matter in their
+own words often do not, and one template about another place shares nearly
+all. So the decision reads the structured fields of `places` beside the text:
+
+- ``overlap``: share of the shorter text's character 3-grams in the other
+  (``|A ∩ B| / (min(|A|, |B|) + 8)``, as `DuplicateIndex` scores).
+- ``head``: the same for character 2-grams of the first `HEAD_CHARS`
+  characters (the title: what the appeal is about).
+- ``head_rest``: the same, on the head with its places taken out
+  (`places.strip_places`) and without `GENERIC_BIGRAMS` (问题, 反映, 业主 …):
+  what the titles say beside where.
+- ``place_agree`` / ``place_conflict``: a specific place gram of one (two
+  characters before a place ending and the ending's first: 可可小城小区 →
+  可小城, 小城小; see `duplicates.place_texts`) is among the other's 3-grams;
+  conflict: both name specific places and neither names one of the other's.
+- ``object`` / ``object_conflict``: Jaccard of the objects named
+  (`places.objects`: 路灯, 搅拌站, 公交 …); conflict when both name objects
+  and share none.
+- ``problem``: Jaccard of the problems named (`places.problems`: 噪音, 停水 …).
+- ``rest_agree``, ``object_agree``: ``head_rest`` and ``object`` where the
+  places agree, 0 elsewhere. Most appeals that name one place are about
+  other matters (an estate's noise, fees, school places …): what they say
+  beside the place decides, and only at one place.
+
+A logistic regression over these (`WEIGHTS`, fitted on the tuning half of
+bench/data/same_matter_pairs.csv by ``bench/bench_same_matter.py --fit``)
+gives a score; ``score ≥ THRESHOLD`` is the same matter. The duplicate
+suggestions (`DuplicateIndex.search`), the pair command and the hot issues
+(`cluster.matter_clusters`) all decide with `same_matter`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from shishi.combing.places import object_ids, problem_ids, strip_places
+from shishi.combing.text import ngram_break_text, ngram_hashes, normalise
+
+FEATURES = (
+    "overlap",
+    "head",
+    "head_rest",
+    "place_agree",
+    "place_conflict",
+    "object",
+    "object_conflict",
+    "problem",
+    "rest_agree",
+    "object_agree",
+)
+# Fitted on the tuning half (bench/bench_same_matter.py --fit, logistic
+# regression, C=1); bias last. THRESHOLD: the lowest of 0.30, 0.34 … whose
+# precision on the tuning half is at least 0.90.
+WEIGHTS = np.array([1.21, 2.86, 1.15, 0.13, -2.27, -0.45, -1.86, 0.96, 1.06, 1.42, -1.69])
+THRESHOLD = 0.5
+# Below the same matter, a score this high (or a shared-text overlap of
+# `duplicates.RELATED_THRESHOLD`) is shown as related.
+RELATED_SCORE = 0.2
+HEAD_CHARS = 40
+SMOOTHING = 8.0
+HEAD_SMOOTHING = 2.0
+_BITS = 22
+# Bigrams of many titles that say nothing of the matter (the most common head
+# bigrams of the teddy2020 messages, content words such as 噪音 or 公交 left out).
+GENERIC_BIGRAMS = frozenset(
+    """
+    问题 尊敬 敬的 我是 小区 领导 您好 咨询 投诉 书记 反映 请求 关于 我们 西地 地省 本人 政府
+    业主 希望 的领 街道 公司 建议 居民 严重 的问 社区 建设 请问 们是 解决 你好 什么 一个 举报
+    区的 一名 相关 现在 是一 工作 附近 胡书 政策 有限 中心 大道 的一 何时 部门 限公 管理 的咨
+    位于 项目 人员 合理 今年 作为 办理 市的 一直 是否 可以 的胡 目前 时候 人民 国家 们好 求解
+    已经 的业 时间 各位 的建 为什 题的 周边 住在 要求 市人 工程 关问 发展 居住 市公 位领 每天
+    有关 生活 不能 市民 市委 一下 为何 服务 怎么 百姓 进行 情况 影响 记您 的相 集团 不合 开始
+    处理 住户 最近 存在 城市 新城 国际 二期 星沙 泉塘 梅溪 时代 楼盘 市场 广场 开发 发商 么时
+    """.split()
+)
+_LATIN_OR_DIGIT = re.compile(r"[0-9a-z]")
+
+
+def score(features: np.ndarray) -> np.ndarray:
+    """The pair model's probability of the same matter for each row of features."""
+    features = np.atleast_2d(features)
+    z = features @ WEIGHTS[:-1] + WEIGHTS[-1]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def same_matter(features: np.ndarray) -> np.ndarray:
+    return score(features) >= THRESHOLD
+
+
+def head_text(norm: str) -> str:
+    return norm[:HEAD_CHARS]
+
+
+def head_rest(norm: str) -> str:
+    """The head's bigrams that say what the appeal is about, space-separated."""
+    text = ngram_break_text(strip_places(head_text(norm)))
+    grams = {text[i : i + 2] for i in range(len(text) - 1)}
+    return " ".join(
+        sorted(
+            g
+            for g in grams
+            if " " not in g and g not in GENERIC_BIGRAMS and not _LATIN_OR_DIGIT.search(g)
+        )
+    )
+
+
+def _binary(doc: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
+    m = sp.csr_matrix(
+        (np.ones(len(doc), np.float32), (doc, cols.astype(np.int64))), shape=(n, 1 << _BITS)
+    )
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
+
+
+def _ids_matrix(rows: list[list[int]], width: int) -> sp.csr_matrix:
+    doc = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    cols = np.array([c for r in rows for c in r], dtype=np.int64)
+    m = sp.csr_matrix((np.ones(len(cols), np.float32), (doc, cols)), shape=(len(rows), width))
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
+
+
+@dataclass
+class Encoded:
+    """A batch of appeals as binary matrices, one row each."""
+
+    grams: sp.csr_matrix  # character 3-grams of the whole text
+    head: sp.csr_matrix  # character 2-grams of the head
+    rest: sp.csr_matrix  # the head's bigrams without places and generic bigrams
+    places: sp.csr_matrix  # specific place grams, in the 3-gram columns
+    objects: sp.csr_matrix
+    problems: sp.csr_matrix
+
+    def __len__(self) -> int:
+        return self.grams.shape[0]
+
+
+def encode(
+    texts: Sequence[str],
+    *,
+    normalised: bool = False,
+    max_df: float = 0.002,
+    max_df_floor: int = 1000,
+) -> Encoded:
+    """Encode a batch; a place gram held by more than max(`max_df_floor`,
+    `max_df` × n) texts of the batch is a phrase, not a place, and dropped."""
+    from shishi.combing.duplicates import place_texts
+
+    norm = list(texts) if normalised else [normalise(t) for t in texts]
+    n = len(norm)
+    mask = np.uint64((1 << _BITS) - 1)
+    doc, h = ngram_hashes(norm, sizes=(3,), seed=7)
+    grams = _binary(doc, h & mask, n)
+    doc, h = ngram_hashes([head_text(t) for t in norm], sizes=(2,), seed=11)
+    head = _binary(doc, h & mask, n)
+    doc, h = ngram_hashes([head_rest(t) for t in norm], sizes=(2,), seed=11)
+    rest = _binary(doc, h & mask, n)
+    doc, h = ngram_hashes(place_texts(norm, normalised=True), sizes=(3,), seed=7)
+    places = _binary(doc, h & mask, n)
+    if places.nnz:
+        df = np.bincount(grams.indices, minlength=grams.shape[1])
+        cap = max(max_df_floor, int(max_df * n))
+        places.data[df[places.indices] > cap] = 0
+        places.eliminate_zeros()
+    return Encoded(
+        grams=grams,
+        head=head,
+        rest=rest,
+        places=places,
+        objects=_ids_matrix([object_ids(t) for t in norm], 256),
+        problems=_ids_matrix([problem_ids(t) for t in norm], 256),
+    )
+
+
+def _row_dot(a: sp.csr_matrix, ia: np.ndarray, b: sp.csr_matrix, ib: np.ndarray) -> np.ndarray:
+    if len(ia) == 0:
+        return np.zeros(0)
+    return np.asarray(a[ia].multiply(b[ib]).sum(axis=1)).ravel()
+
+
+def _row_len(m: sp.csr_matrix, idx: np.ndarray) -> np.ndarray:
+    return np.diff(m.indptr)[idx].astype(np.float64)
+
+
+def pair_features(
+    a: Encoded, ia: Sequence[int], b: Encoded | None = None, ib: Sequence[int] = ()
+) -> np.ndarray:
+    """Features (`FEATURES` order) of the pairs (a[ia[k]], b[ib[k]]); b defaults to a."""
+    b = a if b is None else b
+    ia = np.asarray(ia, dtype=np.int64)
+    ib = np.asarray(ib, dtype=np.int64)
+    out = np.zeros((len(ia), len(FEATURES)))
+    if len(ia) == 0:
+        return out
+    for chunk in range(0, len(ia), 50_000):
+        s = slice(chunk, chunk + 50_000)
+        out[s] = _features(a, ia[s], b, ib[s])
+    return out
+
+
+def _features(a: Encoded, ia: np.ndarray, b: Encoded, ib: np.ndarray) -> np.ndarray:
+    inter = _row_dot(a.grams, ia, b.grams, ib)
+    shorter = np.minimum(_row_len(a.grams, ia), _row_len(b.grams, ib))
+    overlap = np.where(shorter > 0, inter / (shorter + SMOOTHING), 0.0)
+    inter = _row_dot(a.head, ia, b.head, ib)
+    shorter = np.minimum(_row_len(a.head, ia), _row_len(b.head, ib))
+    head = np.where(shorter > 0, inter / (shorter + HEAD_SMOOTHING), 0.0)
+    inter = _row_dot(a.rest, ia, b.rest, ib)
+    shorter = np.minimum(_row_len(a.rest, ia), _row_len(b.rest, ib))
+    rest = np.where(shorter > 0, inter / (shorter + HEAD_SMOOTHING), 0.0)
+    agree = (_row_dot(a.places, ia, b.grams, ib) > 0) | (_row_dot(a.grams, ia, b.places, ib) > 0)
+    has_a, has_b = _row_len(a.places, ia) > 0, _row_len(b.places, ib) > 0
+    conflict = has_a & has_b & ~agree
+    feats = np.column_stack(
+        [
+            overlap,
+            head,
+            rest,
+            agree,
+            conflict,
+            *_jaccard(a.objects, ia, b.objects, ib, conflict=True),
+            _jaccard(a.problems, ia, b.problems, ib)[0],
+        ]
+    )
+    agree_f = feats[:, FEATURES.index("place_agree")]
+    return np.column_stack(
+        [
+            feats,
+            feats[:, FEATURES.index("head_rest")] * agree_f,
+            feats[:, FEATURES.index("object")] * agree_f,
+        ]
+    )
+
+
+def _jaccard(
+    a: sp.csr_matrix, ia: np.ndarray, b: sp.csr_matrix, ib: np.ndarray, *, conflict: bool = False
+) -> list[np.ndarray]:
+    inter = _row_dot(a, ia, b, ib)
+    la, lb = _row_len(a, ia), _row_len(b, ib)
+    union = la + lb - inter
+    jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    if not conflict:
+        return [jac]
+    return [jac, ((la > 0) & (lb > 0) & (inter == 0)).astype(np.float64)]
+
+
+def pair_scores(texts_a: Sequence[str], texts_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(score, same matter) of each pair (texts_a[k], texts_b[k]), both sides
+    encoded as one batch (place specificity counted over both)."""
+    enc = encode([*texts_a, *texts_b])
+    n = len(texts_a)
+    f = pair_features(enc, np.arange(n), enc, np.arange(n, 2 * n))
+    s = score(f)
+    return s, s >= THRESHOLD
