@@ -271,6 +271,9 @@ class HotIssue:
     appeals: int
     residents: int
     votes: int
+    # What the issue is, by place and problem (``魅力之城小区：油烟、噪音``);
+    # empty when its appeals share neither.
+    matter: str = ""
 
     @property
     def time_span(self) -> str:
@@ -330,12 +333,35 @@ def hot_issues(
                 appeals=len(rows),
                 residents=residents,
                 votes=votes,
+                matter=matter_label([normalise(texts[i]) for i in rows]),
             )
         )
     issues.sort(key=lambda h: (-h.heat, h.cluster_id))
     return [
         HotIssue(**{**issue.__dict__, "rank": rank}) for rank, issue in enumerate(issues, start=1)
     ]
+
+
+def matter_label(texts: Sequence[str]) -> str:
+    """A group's matter by place and problem: the place most of its appeals
+    name (the most specific first), then the objects and problems that at
+    least half of them name (`places.matter_fields`)."""
+    from shishi.combing.places import matter_fields
+
+    fields = [matter_fields(t) for t in texts]
+    places = top_places(texts, limit=1, min_share=0.5)
+    need = max(1, (len(texts) + 1) // 2)
+    what: list[str] = []
+    for kind in ("objects", "problems"):
+        counts: dict[str, int] = defaultdict(int)
+        for f in fields:
+            for name in getattr(f, kind):
+                counts[name] += 1
+        common = sorted((n for n, c in counts.items() if c >= need), key=lambda n: -counts[n])
+        what += [n for n in common[:2] if n not in what]
+    if not places and not what:
+        return ""
+    return "：".join(part for part in ("".join(places[:1]), "、".join(what[:3])) if part)
 
 
 def _representative_title(rows: list[int], titles: Sequence[str], texts: Sequence[str]) -> str:

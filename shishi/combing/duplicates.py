@@ -68,9 +68,10 @@ from pathlib import Path
 
 import numpy as np
 
+from shishi.combing import pairs as pm
 from shishi.combing.text import ngram_hashes, normalise, sorted_unique
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 DUPLICATE_THRESHOLD = 0.5
 RELATED_THRESHOLD = 0.25
 PLACE_THRESHOLD = 0.3
@@ -78,8 +79,13 @@ PLACE_THRESHOLD = 0.3
 
 @dataclass(frozen=True)
 class Match:
+    """A stored appeal found: `score` is the share of text in common (what a
+    clerk is shown), `matter` the pair model's score of the same matter
+    (what decides duplicate or related, and the order)."""
+
     id: Hashable
     score: float
+    matter: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,7 @@ class DuplicateIndex:
         # Every appeal's shingles, and its place grams, end to end.
         self._shingles = _Ragged()
         self._places = _Ragged()
+        self._matter = _Ragged()
 
     @property
     def _store(self) -> np.ndarray:
@@ -315,6 +322,8 @@ class DuplicateIndex:
             "ptr": self._ptr,
             "places": self._places.values,
             "places_ptr": self._places.ptr,
+            "matter": self._matter.values,
+            "matter_ptr": self._matter.ptr,
         }
         for i, seg in enumerate(self._segments):
             arrays[f"seg{i}_keys"] = seg.keys
@@ -346,8 +355,9 @@ class DuplicateIndex:
             index = cls(**meta["params"])
             shingles = _Ragged(data["store"].astype(np.uint32), data["ptr"].astype(np.int64))
             places = _Ragged(data["places"].astype(np.uint32), data["places_ptr"].astype(np.int64))
+            matter = _Ragged(data["matter"].astype(np.uint32), data["matter_ptr"].astype(np.int64))
             ids = data["ids"].tolist()
-            for ragged in (shingles, places):
+            for ragged in (shingles, places, matter):
                 if ragged.count != len(ids) or int(ragged.ptr[-1]) != len(ragged.buffer):
                     raise ValueError(f"{path}: ids, pointers and shingles do not agree")
             sizes = meta["segment_sizes"]
@@ -364,6 +374,7 @@ class DuplicateIndex:
                 )
         index._shingles = shingles
         index._places = places
+        index._matter = matter
         index._ids = ids
         return index
 
@@ -377,13 +388,18 @@ class DuplicateIndex:
             batch = [normalise(t) for t in texts[start : start + 20_000]]
             places = place_texts(batch, normalised=True)
             self._add_sets(
-                shingle_sets(batch, normalised=True), shingle_sets(places, normalised=True)
+                shingle_sets(batch, normalised=True),
+                shingle_sets(places, normalised=True),
+                pm.matter_keys(batch),
             )
         self._ids.extend(ids)
 
-    def _add_sets(self, sets: list[np.ndarray], places: list[np.ndarray]) -> None:
+    def _add_sets(
+        self, sets: list[np.ndarray], places: list[np.ndarray], matter: list[np.ndarray]
+    ) -> None:
         self._shingles.extend(sets)
         self._places.extend(places)
+        self._matter.extend(matter)
         self._pending.extend(sets)
         if len(self._pending) >= self.segment_size:
             self._flush()
@@ -421,6 +437,7 @@ class DuplicateIndex:
         return (
             self._shingles.nbytes()
             + self._places.nbytes()
+            + self._matter.nbytes()
             + sum(s.nbytes() for s in self._segments)
         )
 
@@ -527,33 +544,62 @@ class DuplicateIndex:
         return inter / (np.minimum(lengths, len(query)) + self.smoothing)
 
     def search(self, *, text: str, limit: int = 10, exclude: Hashable = None) -> SearchResult:
-        """Likely duplicates and related appeals of `text`, best first, at most `limit` each."""
+        """Likely duplicates (the same matter, `pairs.same_matter`) and related
+        appeals of `text`, best first, at most `limit` each."""
         self._flush()
-        query = shingle_sets([text])[0]
+        norm = normalise(text)
+        query = shingle_sets([norm], normalised=True)[0]
         if len(query) == 0 or not self._segments:
             return SearchResult(duplicates=[], related=[])
         docs, _, _ = self._candidates(query)
-        score = self.scores(query, docs)
-        keep = score >= self.related_threshold
-        docs, score = docs[keep], score[keep]
-        conflict, agree = self._places_compare(text, query, docs)
-        is_dup = ~conflict & (
-            (score >= self.duplicate_threshold) | (agree & (score >= self.place_threshold))
-        )
-        order = np.lexsort((-score, ~is_dup))
+        qp = self._specific(shingle_sets(place_texts([norm], normalised=True), normalised=True)[0])
+        docs = self._with_place_candidates(docs, qp)
+        overlap = self.scores(query, docs)
+        conflict, agree = self._places_compare(qp, query, docs)
+        values, rows = self._rows(self._matter, docs)
+        keys = pm.key_features(pm.matter_keys([norm])[0], values, rows, len(docs))
+        prob = pm.score(pm.assemble(overlap, agree, conflict, keys)) if len(docs) else overlap
+        is_dup = prob >= pm.THRESHOLD
+        is_related = ~is_dup & ((prob >= pm.RELATED_SCORE) | (overlap >= self.related_threshold))
+        order = np.lexsort((-prob, ~is_dup))
         duplicates: list[Match] = []
         related: list[Match] = []
         for k in order:
+            if not (is_dup[k] or is_related[k]):
+                continue
             ident = self._ids[int(docs[k])]
             if exclude is not None and ident == exclude:
                 continue
             target = duplicates if is_dup[k] else related
             if len(target) < limit:
-                target.append(Match(id=ident, score=round(float(score[k]), 4)))
+                target.append(
+                    Match(
+                        id=ident,
+                        score=round(float(overlap[k]), 4),
+                        matter=round(float(prob[k]), 4),
+                    )
+                )
         return SearchResult(duplicates=duplicates, related=related)
 
+    def _with_place_candidates(self, docs: np.ndarray, qp: np.ndarray) -> np.ndarray:
+        """`docs` and the appeals that name one of the query's specific places
+        (their place gram is among the appeal's 3-grams), newest first, at
+        most `max_candidates` more: residents who tell one matter in their
+        own words share the place more than the words."""
+        if len(qp) == 0:
+            return docs
+        found = []
+        for seg in self._segments:
+            start, df = seg.lookup(qp)
+            for j in np.flatnonzero(df):
+                found.append(seg.postings[start[j] : start[j] + df[j]])
+        if not found:
+            return docs
+        extra = np.unique(np.concatenate(found).astype(np.int64))[::-1][: self.max_candidates]
+        return np.union1d(docs, extra)
+
     def _places_compare(
-        self, text: str, query: np.ndarray, docs: np.ndarray
+        self, qp: np.ndarray, query: np.ndarray, docs: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each stored appeal in `docs`: (conflict, agree). They agree when a
         specific place gram of one is among the other's shingles; they conflict
@@ -562,7 +608,6 @@ class DuplicateIndex:
         agree = np.zeros(len(docs), dtype=bool)
         if len(docs) == 0:
             return conflict, agree
-        qp = self._specific(shingle_sets(place_texts([text]), normalised=True)[0])
         # The stored appeals' place grams, end to end; the specific ones kept.
         d_grams, d_row = self._rows(self._places, docs)
         if len(d_grams):
