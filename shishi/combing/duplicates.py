@@ -127,6 +127,9 @@ _PLACE_STOPS = frozenset(
 _PLACE_WORDS = frozenset(
     "线路 道路 马路 铁路 公路 水路 通路 出路 思路 套路 网路 进城 县城 省城 全城 满城 水城 入园".split()
 )
+# Two characters that stand before a place ending but name no place (路口路灯,
+# 门口路边): a crossing or a gate is not a place of its own.
+_PLACE_NAME_STOPS = frozenset("路口 街口 道口 门口 入口 出口 路边 路段 十字 交叉".split())
 
 
 def place_texts(texts: Sequence[str], *, normalised: bool = False) -> list[str]:
@@ -139,7 +142,11 @@ def place_texts(texts: Sequence[str], *, normalised: bool = False) -> list[str]:
         grams = []
         for m in _PLACE_END_RE.finditer(norm):
             name = norm[m.start() - 2 : m.start()]
-            if set(name) & _PLACE_STOPS or name[1] + norm[m.start()] in _PLACE_WORDS:
+            if (
+                set(name) & _PLACE_STOPS
+                or name[1] + norm[m.start()] in _PLACE_WORDS
+                or name in _PLACE_NAME_STOPS
+            ):
                 continue
             grams.append(name + norm[m.start()])
         out.append(" ".join(grams))
