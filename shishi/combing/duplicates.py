@@ -113,7 +113,7 @@ def shingle_sets(
 # 伊景园滨河苑, 桐梓坡西路, 新卯村). Administrative areas (A3区, A市) are not
 # specific enough to tell two appeals apart.
 _PLACE_END_RE = re.compile(
-    r"(?<=[0-9a-z\u3400-\u9fff]{2})(?:小区|社区|花园|家园|公园|新城|新村|大道|广场|大厦|公寓"
+    r"(?<=[0-9a-z\u3400-\u9fff]{2})(?:小区|社区|花园|家园|家属院|号院|大院|公园|新城|新村|大道|广场|大厦|公寓"
     r"|学校|小学|中学|大学|学院|幼儿园|医院|市场|驾校|村|镇|乡|路|街(?!道)|巷|苑|城|园|湾)"
 )
 # Characters of common words that stand before those endings (我们小区, 附近公园,
@@ -132,10 +132,19 @@ _PLACE_WORDS = frozenset(
 _PLACE_NAME_STOPS = frozenset("路口 街口 道口 门口 入口 出口 路边 路段 十字 交叉".split())
 
 
-def place_texts(texts: Sequence[str], *, normalised: bool = False) -> list[str]:
+# Endings of an estate, a building or an institution: finer than a road,
+# a community or a village. Two appeals on one road about two estates'
+# lifts are two matters.
+_FINE_ENDINGS = frozenset(
+    "小区 花园 家园 家属院 号院 大院 公寓 大厦 苑 学校 小学 中学 大学 学院 幼儿园 医院 驾校 新村".split()
+)
+
+
+def place_texts(texts: Sequence[str], *, normalised: bool = False, fine: bool = False) -> list[str]:
     """Each text's place grams (two characters before a place ending and the
     ending's first character: 可小城, 滨河苑, 坡西路), space-separated, so that
-    they hash exactly as the same three characters do among the shingles."""
+    they hash exactly as the same three characters do among the shingles.
+    With `fine`, only the grams of estates, buildings and institutions."""
     out = []
     for text in texts:
         norm = text if normalised else normalise(text)
@@ -147,6 +156,8 @@ def place_texts(texts: Sequence[str], *, normalised: bool = False) -> list[str]:
                 or name[1] + norm[m.start()] in _PLACE_WORDS
                 or name in _PLACE_NAME_STOPS
             ):
+                continue
+            if fine and m.group(0) not in _FINE_ENDINGS:
                 continue
             grams.append(name + norm[m.start()])
         out.append(" ".join(grams))
@@ -278,6 +289,7 @@ class DuplicateIndex:
         self._shingles = _Ragged()
         self._places = _Ragged()
         self._matter = _Ragged()
+        self._fine = _Ragged()
 
     @property
     def _store(self) -> np.ndarray:
@@ -331,6 +343,8 @@ class DuplicateIndex:
             "places_ptr": self._places.ptr,
             "matter": self._matter.values,
             "matter_ptr": self._matter.ptr,
+            "fine": self._fine.values,
+            "fine_ptr": self._fine.ptr,
         }
         for i, seg in enumerate(self._segments):
             arrays[f"seg{i}_keys"] = seg.keys
@@ -363,8 +377,9 @@ class DuplicateIndex:
             shingles = _Ragged(data["store"].astype(np.uint32), data["ptr"].astype(np.int64))
             places = _Ragged(data["places"].astype(np.uint32), data["places_ptr"].astype(np.int64))
             matter = _Ragged(data["matter"].astype(np.uint32), data["matter_ptr"].astype(np.int64))
+            fine = _Ragged(data["fine"].astype(np.uint32), data["fine_ptr"].astype(np.int64))
             ids = data["ids"].tolist()
-            for ragged in (shingles, places, matter):
+            for ragged in (shingles, places, matter, fine):
                 if ragged.count != len(ids) or int(ragged.ptr[-1]) != len(ragged.buffer):
                     raise ValueError(f"{path}: ids, pointers and shingles do not agree")
             sizes = meta["segment_sizes"]
@@ -382,6 +397,7 @@ class DuplicateIndex:
         index._shingles = shingles
         index._places = places
         index._matter = matter
+        index._fine = fine
         index._ids = ids
         return index
 
@@ -398,15 +414,21 @@ class DuplicateIndex:
                 shingle_sets(batch, normalised=True),
                 shingle_sets(places, normalised=True),
                 pm.matter_keys(batch),
+                shingle_sets(place_texts(batch, normalised=True, fine=True), normalised=True),
             )
         self._ids.extend(ids)
 
     def _add_sets(
-        self, sets: list[np.ndarray], places: list[np.ndarray], matter: list[np.ndarray]
+        self,
+        sets: list[np.ndarray],
+        places: list[np.ndarray],
+        matter: list[np.ndarray],
+        fine: list[np.ndarray],
     ) -> None:
         self._shingles.extend(sets)
         self._places.extend(places)
         self._matter.extend(matter)
+        self._fine.extend(fine)
         self._pending.extend(sets)
         if len(self._pending) >= self.segment_size:
             self._flush()
@@ -445,6 +467,7 @@ class DuplicateIndex:
             self._shingles.nbytes()
             + self._places.nbytes()
             + self._matter.nbytes()
+            + self._fine.nbytes()
             + sum(s.nbytes() for s in self._segments)
         )
 
@@ -562,7 +585,14 @@ class DuplicateIndex:
         qp = self._specific(shingle_sets(place_texts([norm], normalised=True), normalised=True)[0])
         docs = self._with_place_candidates(docs, qp)
         overlap = self.scores(query, docs)
-        conflict, agree = self._places_compare(qp, query, docs)
+        conflict, agree = self._places_compare(qp, query, docs, self._places)
+        # Two estates (or schools …) are two places even on one road.
+        qf = self._specific(
+            shingle_sets(place_texts([norm], normalised=True, fine=True), normalised=True)[0]
+        )
+        fine_conflict, _ = self._places_compare(qf, query, docs, self._fine)
+        conflict |= fine_conflict
+        agree &= ~fine_conflict
         values, rows = self._rows(self._matter, docs)
         keys = pm.key_features(pm.matter_keys([norm])[0], values, rows, len(docs))
         prob = pm.score(pm.assemble(overlap, agree, conflict, keys)) if len(docs) else overlap
@@ -606,7 +636,7 @@ class DuplicateIndex:
         return np.union1d(docs, extra)
 
     def _places_compare(
-        self, qp: np.ndarray, query: np.ndarray, docs: np.ndarray
+        self, qp: np.ndarray, query: np.ndarray, docs: np.ndarray, places: _Ragged
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each stored appeal in `docs`: (conflict, agree). They agree when a
         specific place gram of one is among the other's shingles; they conflict
@@ -616,7 +646,7 @@ class DuplicateIndex:
         if len(docs) == 0:
             return conflict, agree
         # The stored appeals' place grams, end to end; the specific ones kept.
-        d_grams, d_row = self._rows(self._places, docs)
+        d_grams, d_row = self._rows(places, docs)
         if len(d_grams):
             unique = np.unique(d_grams)
             specific = self._specific(unique)

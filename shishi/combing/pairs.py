@@ -14,7 +14,9 @@ all. So the decision reads the structured fields of `places` beside the text:
 - ``place_agree`` / ``place_conflict``: a specific place gram of one (two
   characters before a place ending and the ending's first: 可可小城小区 →
   可小城, 小城小; see `duplicates.place_texts`) is among the other's 3-grams;
-  conflict: both name specific places and neither names one of the other's.
+  conflict: both name specific places and neither names one of the other's,
+  or both name estates, buildings or institutions (小区, 家属院, 学校 …)
+  and neither names one of the other's (two estates on one road).
 - ``object`` / ``object_conflict``: Jaccard of the objects named
   (`places.objects`: 路灯, 搅拌站, 公交 …); conflict when both name objects
   and share none.
@@ -149,6 +151,7 @@ class Encoded:
     head: sp.csr_matrix  # character 2-grams of the head
     rest: sp.csr_matrix  # the head's bigrams without places and generic bigrams
     places: sp.csr_matrix  # specific place grams, in the 3-gram columns
+    fine: sp.csr_matrix  # those of estates, buildings and institutions
     objects: sp.csr_matrix
     problems: sp.csr_matrix
 
@@ -176,18 +179,23 @@ def encode(
     head = _binary(doc, h & mask, n)
     doc, h = ngram_hashes([head_rest(t) for t in norm], sizes=(2,), seed=11)
     rest = _binary(doc, h & mask, n)
-    doc, h = ngram_hashes(place_texts(norm, normalised=True), sizes=(3,), seed=7)
-    places = _binary(doc, h & mask, n)
-    if places.nnz:
-        df = np.bincount(grams.indices, minlength=grams.shape[1])
-        cap = max(max_df_floor, int(max_df * n))
-        places.data[df[places.indices] > cap] = 0
-        places.eliminate_zeros()
+    df = np.bincount(grams.indices, minlength=grams.shape[1])
+    cap = max(max_df_floor, int(max_df * n))
+    found = []
+    for fine in (False, True):
+        doc, h = ngram_hashes(place_texts(norm, normalised=True, fine=fine), sizes=(3,), seed=7)
+        m = _binary(doc, h & mask, n)
+        if m.nnz:
+            m.data[df[m.indices] > cap] = 0
+            m.eliminate_zeros()
+        found.append(m)
+    places, fine_places = found
     return Encoded(
         grams=grams,
         head=head,
         rest=rest,
         places=places,
+        fine=fine_places,
         objects=_ids_matrix([object_ids(t) for t in norm], 256),
         problems=_ids_matrix([problem_ids(t) for t in norm], 256),
     )
@@ -229,9 +237,11 @@ def _features(a: Encoded, ia: np.ndarray, b: Encoded, ib: np.ndarray) -> np.ndar
     inter = _row_dot(a.rest, ia, b.rest, ib)
     shorter = np.minimum(_row_len(a.rest, ia), _row_len(b.rest, ib))
     rest = np.where(shorter > 0, inter / (shorter + HEAD_SMOOTHING), 0.0)
-    agree = (_row_dot(a.places, ia, b.grams, ib) > 0) | (_row_dot(a.grams, ia, b.places, ib) > 0)
-    has_a, has_b = _row_len(a.places, ia) > 0, _row_len(b.places, ib) > 0
-    conflict = has_a & has_b & ~agree
+    agree, conflict = _places(a.places, ia, b.places, ib, a, b)
+    # Two estates (or schools …) are two places even on one road.
+    _, fine_conflict = _places(a.fine, ia, b.fine, ib, a, b)
+    conflict |= fine_conflict
+    agree &= ~fine_conflict
     feats = np.column_stack(
         [
             overlap,
@@ -251,6 +261,14 @@ def _features(a: Encoded, ia: np.ndarray, b: Encoded, ib: np.ndarray) -> np.ndar
             feats[:, FEATURES.index("object")] * agree_f,
         ]
     )
+
+
+def _places(pa, ia, pb, ib, a: Encoded, b: Encoded) -> tuple[np.ndarray, np.ndarray]:
+    """(agree, conflict): a place gram of one among the other's 3-grams; both
+    name places and neither names one of the other's."""
+    agree = (_row_dot(pa, ia, b.grams, ib) > 0) | (_row_dot(a.grams, ia, pb, ib) > 0)
+    has_a, has_b = _row_len(pa, ia) > 0, _row_len(pb, ib) > 0
+    return agree, has_a & has_b & ~agree
 
 
 def _jaccard(
