@@ -172,6 +172,18 @@ def extract_places(text: str) -> list[str]:
         run = [word]
         if word not in _GENERIC or len(word) == 1 or word in SUFFIXES:
             j = i - 1
+            # Roads are often named with verbs (建设路, 互助路, 解放路): a bare
+            # 路/街/村 takes the word before it whatever its tag.
+            if (
+                len(word) == 1
+                and j >= 0
+                and _NAME_RE.match(words[j])
+                and words[j] not in _SINGLE_STOPS
+                and words[j] not in _LEADING_WORDS
+                and not words[j].endswith(_ADMIN_SUFFIXES)
+            ):
+                run.insert(0, words[j])
+                j -= 1
             while j >= 0 and len(run) < 4:
                 prev = words[j]
                 if not _NAME_RE.match(prev):
@@ -184,7 +196,7 @@ def extract_places(text: str) -> list[str]:
                     break
                 run.insert(0, prev)
                 j -= 1
-        while len(run) > 1 and _tag(run[0]) in _LEADING_TAGS:
+        while len(run) > 1 and _tag(run[0]) in _LEADING_TAGS and len("".join(run[1:])) > 1:
             run.pop(0)
         name = "".join(run)
         if len(name) < 2 or name in _GENERIC or name.isdigit() or len(name) > 14:

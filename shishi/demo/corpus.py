@@ -2428,10 +2428,11 @@ STREET_VISIT_TITLE = "{street}“大走访”入户走访（第{n}轮）"
 # Matters that really recur: one concrete matter at one place, told by several
 # residents in their own words (different titles, different details), as the
 # hot-issues page and the duplicate suggestions meet them. Each is
-# (key, street, (title, body) per resident); see shishi/demo/recurring.py.
+# (key, category, street, (title, body) per resident); see shishi/demo/recurring.py.
 RECURRING_MATTERS = (
     (
         "tongbai_lights",
+        "transport",
         "桐柏路街道",
         (
             (
@@ -2458,6 +2459,7 @@ RECURRING_MATTERS = (
     ),
     (
         "huzhu_sewer",
+        "housing",
         "建设路街道",
         (
             (
@@ -2480,6 +2482,7 @@ RECURRING_MATTERS = (
     ),
     (
         "baihua_night_work",
+        "ecology-recovery",
         "林山寨街道",
         (
             (
@@ -2502,6 +2505,7 @@ RECURRING_MATTERS = (
     ),
     (
         "yihe_water",
+        "housing",
         "秦岭路街道",
         (
             (

@@ -41,16 +41,19 @@ def template_matter(plan, title: str) -> str:
 def _choose(plans) -> dict[int, tuple[str, tuple[str, str]]]:
     """Which plans tell a recurring matter, and in whose words: for each
     matter, `PER_MATTER` of the appeals that will still be waiting (fate
-    "received"), in an order fixed by a hash of their time and channel."""
-    waiting = [p for p in plans if p.fate == "received"]
+    "received", or "pending" in the matter's category, as they are triaged),
+    in an order fixed by a hash of their time and channel."""
+    waiting = [p for p in plans if p.fate in ("received", "pending")]
     waiting.sort(key=lambda p: zlib.crc32(f"{p.when.isoformat()}|{p.channel}".encode()))
     chosen: dict[int, tuple[str, tuple[str, str]]] = {}
-    at = 0
-    for key, _street, wordings in corpus.RECURRING_MATTERS:
-        take = min(PER_MATTER, len(wordings))
-        for n, plan in enumerate(waiting[at : at + take]):
-            chosen[id(plan)] = (key, wordings[n])
-        at += take
+    for key, category, _street, wordings in corpus.RECURRING_MATTERS:
+        fits = [
+            p
+            for p in waiting
+            if id(p) not in chosen and (p.fate == "received" or p.topic.category == category)
+        ]
+        for plan, wording in zip(fits, wordings[:PER_MATTER], strict=False):
+            chosen[id(plan)] = (key, wording)
     return chosen
 
 
