@@ -180,6 +180,11 @@ def run_hot() -> None:
     results["hot"] = matter_clusters(texts)
     out("hot.cluster_seconds_7636", round(time.monotonic() - started, 2))
     out("hot.cluster_cpu_seconds_7636", round(_cpu() - cpu, 2))
+    sizes = np.bincount(results["hot"])
+    for rank, c in enumerate(np.argsort(-sizes, kind="stable")[:8], start=1):
+        members = np.flatnonzero(results["hot"] == c)
+        titles = " / ".join(rows[ids[i]]["title"][:16] for i in members[:4])
+        out(f"hot.largest_{rank}", f"{sizes[c]} appeals: {titles}")
     results["hot_cluster_texts"] = cluster_texts(texts)
     for name, labels in results.items():
         for half in ("tune", "report"):
