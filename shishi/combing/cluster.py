@@ -482,18 +482,29 @@ def _matter_clusters(texts: Sequence[str]) -> np.ndarray:
             ra, rb = _root(parent, int(a)), _root(parent, int(b))
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([_root(parent, i) for i in range(n)])
+    roots = _roots(parent)
     labels = roots.copy()
     # Union-find chains: one wrong pair joins two matters. Each group is cut
     # again by average linkage over all its pairs' scores.
-    uniq, counts = np.unique(roots, return_counts=True)
+    order = np.argsort(roots, kind="stable")
+    uniq, starts, counts = np.unique(roots[order], return_index=True, return_counts=True)
     next_id = n
-    for root in uniq[counts >= 3]:
-        members = np.flatnonzero(roots == root)
+    for start, count in zip(starts[counts >= 3], counts[counts >= 3], strict=True):
+        members = np.sort(order[start : start + count])
         for part in _linkage_parts(enc, members):
             labels[part] = next_id
             next_id += 1
     return _renumber(labels)
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """Every element's root, by pointer jumping (vectorised)."""
+    roots = parent.copy()
+    while True:
+        nxt = roots[roots]
+        if np.array_equal(nxt, roots):
+            return roots
+        roots = nxt
 
 
 def _linkage_parts(enc, members: np.ndarray) -> list[np.ndarray]:
