@@ -47,6 +47,7 @@ Only clusters of at least `min_size` appeals are hot issues.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -343,9 +344,9 @@ def hot_issues(
 
 
 def matter_label(texts: Sequence[str]) -> str:
-    """A group's matter by place and problem: the place most of its appeals
-    name (the most specific first), then the objects and problems that at
-    least half of them name (`places.matter_fields`)."""
+    """A group's matter by place and problem: the places at least half of its
+    appeals name (at most two, the most specific first), then the objects
+    and problems that at least half of them name (`places.matter_fields`)."""
     from shishi.combing.places import matter_fields
 
     fields = [matter_fields(t) for t in texts]
@@ -361,7 +362,14 @@ def matter_label(texts: Sequence[str]) -> str:
         what += [n for n in common[:2] if n not in what]
     if not places and not what:
         return ""
-    return "：".join(part for part in ("".join(places[:1]), "、".join(what[:3])) if part)
+    # Two places most appeals name both (a crossing: 桐柏路、建设路); an
+    # administrative area only when nothing more specific is shared.
+    specific = [p for p in places if not _ADMIN_PLACE.match(p)] or places
+    where = "、".join(specific[:2])
+    return "：".join(part for part in (where, "、".join(what[:3])) if part)
+
+
+_ADMIN_PLACE = re.compile(r"^[0-9a-z]*[市区县省]$")
 
 
 def _joined(places: list[str], texts: Sequence[str]) -> list[str]:
