@@ -365,7 +365,11 @@ def matter_label(texts: Sequence[str]) -> str:
     # Two places most appeals name both (a crossing: 桐柏路、建设路); an
     # administrative area only when nothing more specific is shared.
     specific = [p for p in places if not _ADMIN_PLACE.match(p)] or places
-    where = "、".join(specific[:2])
+    distinct: list[str] = []
+    for p in specific:  # 魅力之城小区 says 魅力之城 already
+        if not any(p in q or q in p for q in distinct):
+            distinct.append(p)
+    where = "、".join(distinct[:2])
     return "：".join(part for part in (where, "、".join(what[:3])) if part)
 
 
