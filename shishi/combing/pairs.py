@@ -18,7 +18,8 @@ all. So the decision reads the structured fields of `places` beside the text:
   or both name estates, buildings or institutions (小区, 家属院, 学校 …)
   and neither names one of the other's (two estates on one road).
 - ``object`` / ``object_conflict``: Jaccard of the objects named
-  (`places.objects`: 路灯, 搅拌站, 公交 …); conflict when both name objects
+  (`places.OBJECTS`: 路灯, 搅拌站, 公交 …, read in the first
+  `places.FIELD_CHARS` characters); conflict when both name objects
   and share none.
 - ``problem`` / ``problem_conflict``: the same for the problems named
   (`places.PROBLEMS`: 噪音, 停水, 收费 …).
@@ -27,12 +28,15 @@ all. So the decision reads the structured fields of `places` beside the text:
   other matters (an estate's noise, fees, school places …): what they say
   beside the place decides, and only at one place.
 
-A logistic regression over these (`WEIGHTS`, fitted on the tuning half of
-bench/data/same_matter_pairs.csv by ``bench/bench_same_matter.py --fit``)
-gives a score; ``score ≥ THRESHOLD`` is the same matter, never when the
-places conflict. The duplicate
-suggestions (`DuplicateIndex.search`), the pair command and the hot issues
-(`cluster.matter_clusters`) all decide with `same_matter`.
+A logistic regression over these (`WEIGHTS`, fitted on the tuning halves of
+bench/data by ``bench/bench_same_matter.py --fit``) gives a score;
+``score ≥ THRESHOLD`` is the same matter, never when the places conflict.
+The duplicate suggestions (`DuplicateIndex.search`, which computes the same
+features from its stored arrays: `matter_keys`, `key_features`,
+`assemble`), the pair command and the hot issues (`cluster.matter_clusters`)
+all decide with it. Place specificity is counted over the batch (or the
+index): a place gram in more than max(1,000, 0.2% of the appeals) is a
+phrase. Figures: bench/bench_same_matter.py.
 """
 
 from __future__ import annotations
