@@ -488,8 +488,10 @@ def _matter_clusters(texts: Sequence[str]) -> np.ndarray:
     cand = np.sort(cand, axis=1)
     cand = np.unique(cand[cand[:, 0] != cand[:, 1]], axis=0)
     parent = np.arange(n)
+    known = np.zeros(0)
     if len(cand):
-        accepted = cand[pm.same_matter(pm.pair_features(enc, cand[:, 0], enc, cand[:, 1]))]
+        known = pm.score(pm.pair_features(enc, cand[:, 0], enc, cand[:, 1]))
+        accepted = cand[known >= pm.THRESHOLD]
         for a, b in accepted:
             ra, rb = _root(parent, int(a)), _root(parent, int(b))
             if ra != rb:
@@ -499,13 +501,18 @@ def _matter_clusters(texts: Sequence[str]) -> np.ndarray:
     # Union-find chains: one wrong pair joins two matters. Each group is cut
     # again by average linkage over all its pairs' scores.
     order = np.argsort(roots, kind="stable")
-    uniq, starts, counts = np.unique(roots[order], return_index=True, return_counts=True)
+    _, starts, counts = np.unique(roots[order], return_index=True, return_counts=True)
+    groups = [
+        np.sort(order[start : start + count])
+        for start, count in zip(starts, counts, strict=True)
+        if count >= 3
+    ]
     next_id = n
-    for start, count in zip(starts[counts >= 3], counts[counts >= 3], strict=True):
-        members = np.sort(order[start : start + count])
-        for part in _linkage_parts(enc, members):
-            labels[part] = next_id
-            next_id += 1
+    # Scores already known (the candidate pairs, sorted) are not computed again.
+    scored = (cand[:, 0] * n + cand[:, 1], known)
+    for part in _linkage_parts(enc, groups, scored):
+        labels[part] = next_id
+        next_id += 1
     return _renumber(labels)
 
 
@@ -519,23 +526,50 @@ def _roots(parent: np.ndarray) -> np.ndarray:
         roots = nxt
 
 
-def _linkage_parts(enc, members: np.ndarray) -> list[np.ndarray]:
+def _linkage_parts(
+    enc, groups: list[np.ndarray], scored: tuple[np.ndarray, np.ndarray]
+) -> list[np.ndarray]:
+    """Each group cut by average linkage over all its pairs' scores (the
+    pairs of all groups scored in one batch)."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
     from shishi.combing import pairs as pm
 
-    if len(members) > LINKAGE_MAX:
-        # Rare (a campaign of hundreds): split by order, each part linked alone.
-        return [
-            p
-            for start in range(0, len(members), LINKAGE_MAX)
-            for p in _linkage_parts(enc, members[start : start + LINKAGE_MAX])
-        ]
-    i, j = np.triu_indices(len(members), k=1)
-    s = pm.score(pm.pair_features(enc, members[i], enc, members[j]))
-    dist = np.zeros((len(members), len(members)))
-    dist[i, j] = dist[j, i] = 1.0 - s
-    tree = linkage(squareform(dist, checks=False), method="average")
-    cut = fcluster(tree, t=1.0 - LINK_SCORE, criterion="distance")
-    return [members[cut == c] for c in np.unique(cut)]
+    # Rare (a campaign of hundreds): split by order, each part linked alone.
+    groups = [
+        g[start : start + LINKAGE_MAX] for g in groups for start in range(0, len(g), LINKAGE_MAX)
+    ]
+    firsts, seconds, bounds = [], [], [0]
+    for g in groups:
+        i, j = np.triu_indices(len(g), k=1)
+        firsts.append(g[i])
+        seconds.append(g[j])
+        bounds.append(bounds[-1] + len(i))
+    if not groups:
+        return []
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    keys, known = scored
+    want = first.astype(np.int64) * len(enc) + second
+    pos = np.minimum(np.searchsorted(keys, want), max(0, len(keys) - 1))
+    have = (keys[pos] == want) if len(keys) else np.zeros(len(want), bool)
+    scores = np.empty(len(want))
+    scores[have] = known[pos[have]]
+    missing = np.flatnonzero(~have)
+    scores[missing] = pm.score(pm.pair_features(enc, first[missing], enc, second[missing]))
+    parts = []
+    for k, g in enumerate(groups):
+        if len(g) < 2:
+            parts.append(g)
+            continue
+        s = scores[bounds[k] : bounds[k + 1]]
+        if s.min() >= LINK_SCORE:  # every pair the same matter: nothing to cut
+            parts.append(g)
+            continue
+        i, j = np.triu_indices(len(g), k=1)
+        dist = np.zeros((len(g), len(g)))
+        dist[i, j] = dist[j, i] = 1.0 - s
+        tree = linkage(squareform(dist, checks=False), method="average")
+        cut = fcluster(tree, t=1.0 - LINK_SCORE, criterion="distance")
+        parts.extend(g[cut == c] for c in np.unique(cut))
+    return parts

@@ -156,6 +156,9 @@ class Encoded:
     rest: sp.csr_matrix  # the head's bigrams without places and generic bigrams
     places: sp.csr_matrix  # specific place grams, in the 3-gram columns
     fine: sp.csr_matrix  # those of estates, buildings and institutions
+    # The 3-grams that are a place gram of some appeal of the batch: all that
+    # `places · grams` can meet, at a fraction of the size.
+    grams_at_places: sp.csr_matrix
     objects: sp.csr_matrix
     problems: sp.csr_matrix
 
@@ -194,12 +197,18 @@ def encode(
             m.eliminate_zeros()
         found.append(m)
     places, fine_places = found
+    at_places = grams.copy()
+    mask = np.zeros(grams.shape[1], bool)
+    mask[places.indices] = True
+    at_places.data = at_places.data * mask[at_places.indices]
+    at_places.eliminate_zeros()
     return Encoded(
         grams=grams,
         head=head,
         rest=rest,
         places=places,
         fine=fine_places,
+        grams_at_places=at_places,
         objects=_ids_matrix([object_ids(t) for t in norm], 256),
         problems=_ids_matrix([problem_ids(t) for t in norm], 256),
     )
@@ -270,7 +279,11 @@ def _features(a: Encoded, ia: np.ndarray, b: Encoded, ib: np.ndarray) -> np.ndar
 def _places(pa, ia, pb, ib, a: Encoded, b: Encoded) -> tuple[np.ndarray, np.ndarray]:
     """(agree, conflict): a place gram of one among the other's 3-grams; both
     name places and neither names one of the other's."""
-    agree = (_row_dot(pa, ia, b.grams, ib) > 0) | (_row_dot(a.grams, ia, pb, ib) > 0)
+    # A place gram is among the other's 3-grams only where it is a place gram
+    # column: the restricted 3-grams give the same answer.
+    agree = (_row_dot(pa, ia, b.grams_at_places, ib) > 0) | (
+        _row_dot(a.grams_at_places, ia, pb, ib) > 0
+    )
     has_a, has_b = _row_len(pa, ia) > 0, _row_len(pb, ib) > 0
     return agree, has_a & has_b & ~agree
 
