@@ -42,9 +42,12 @@ def _choose(plans) -> dict[int, tuple[str, tuple[str, str]]]:
     """Which plans tell a recurring matter, and in whose words: for each
     matter, `PER_MATTER` of the appeals that will still be waiting (fate
     "received", or "pending" in the matter's category, as they are triaged),
-    in an order fixed by a hash of their time and channel."""
-    waiting = [p for p in plans if p.fate in ("received", "pending")]
-    waiting.sort(key=lambda p: zlib.crc32(f"{p.when.isoformat()}|{p.channel}".encode()))
+    in an order fixed by a hash of their place in the plan and channel."""
+    # Ordered by a hash of each plan's place in the plan list, not of its
+    # date: the same seed gives the same demo whatever day it ends.
+    waiting = [(k, p) for k, p in enumerate(plans) if p.fate in ("received", "pending")]
+    waiting.sort(key=lambda kp: zlib.crc32(f"{kp[0]}|{kp[1].channel}".encode()))
+    waiting = [p for _, p in waiting]
     chosen: dict[int, tuple[str, tuple[str, str]]] = {}
     for key, category, _street, wordings in corpus.RECURRING_MATTERS:
         fits = [
