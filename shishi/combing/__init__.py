@@ -10,7 +10,10 @@ Everything runs offline; jieba's dictionary ships inside its wheel.
 - `classify`: category suggestions with calibrated confidence (`Classifier`).
 - `duplicates`: likely duplicates and related appeals (`DuplicateIndex`).
 - `cluster`: issues and hot issues with a heat index (`cluster_texts`, `hot_issues`).
-- `places`: place-like names (小区, 路, 街道, 村 …) for labelling clusters.
+- `places`: place-like names (小区, 路, 街道, 村 …), objects and problems
+  (`matter_fields`).
+- `pairs`: whether two appeals are the same matter (`same_matter`): the one
+  decision behind duplicates, hot issues (`matter_clusters`) and `shishi pairs`.
 - `routing`: the office named in a reply, and a router text → office.
 
 No embedding model is used, and none was tried: the speed budget (2,000
@@ -21,7 +24,13 @@ bench/bench_combing.py.
 """
 
 from shishi.combing.classify import LOW_CONFIDENCE, Classifier, Suggestion
-from shishi.combing.cluster import HotIssue, cluster_texts, heat_index, hot_issues
+from shishi.combing.cluster import (
+    HotIssue,
+    cluster_texts,
+    heat_index,
+    hot_issues,
+    matter_clusters,
+)
 from shishi.combing.duplicates import DuplicateIndex, Match, SearchResult
 from shishi.combing.places import extract_places, top_places
 from shishi.combing.routing import Router, extract_office, office_category, office_kind
@@ -42,6 +51,7 @@ __all__ = [
     "extract_places",
     "heat_index",
     "hot_issues",
+    "matter_clusters",
     "normalise",
     "office_category",
     "office_kind",

@@ -47,6 +47,7 @@ Only clusters of at least `min_size` appeals are hot issues.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -271,6 +272,9 @@ class HotIssue:
     appeals: int
     residents: int
     votes: int
+    # What the issue is, by place and problem (``魅力之城小区：油烟、噪音``);
+    # empty when its appeals share neither.
+    matter: str = ""
 
     @property
     def time_span(self) -> str:
@@ -330,12 +334,58 @@ def hot_issues(
                 appeals=len(rows),
                 residents=residents,
                 votes=votes,
+                matter=matter_label([normalise(texts[i]) for i in rows]),
             )
         )
     issues.sort(key=lambda h: (-h.heat, h.cluster_id))
     return [
         HotIssue(**{**issue.__dict__, "rank": rank}) for rank, issue in enumerate(issues, start=1)
     ]
+
+
+def matter_label(texts: Sequence[str]) -> str:
+    """A group's matter by place and problem: the places at least half of its
+    appeals name (at most two, the most specific first), then the objects
+    and problems that at least half of them name (`places.matter_fields`)."""
+    from shishi.combing.places import matter_fields
+
+    fields = [matter_fields(t) for t in texts]
+    places = _joined(top_places(texts, limit=3, min_share=0.5), texts)
+    need = max(1, (len(texts) + 1) // 2)
+    what: list[str] = []
+    for kind in ("objects", "problems"):
+        counts: dict[str, int] = defaultdict(int)
+        for f in fields:
+            for name in getattr(f, kind):
+                counts[name] += 1
+        common = sorted((n for n, c in counts.items() if c >= need), key=lambda n: -counts[n])
+        what += [n for n in common[:2] if n not in what]
+    if not places and not what:
+        return ""
+    # Two places most appeals name both (a crossing: 桐柏路、建设路); an
+    # administrative area only when nothing more specific is shared.
+    specific = [p for p in places if not _ADMIN_PLACE.match(p)] or places
+    distinct: list[str] = []
+    for p in specific:  # 魅力之城小区 says 魅力之城 already
+        if not any(p in q or q in p for q in distinct):
+            distinct.append(p)
+    where = "、".join(distinct[:2])
+    return "：".join(part for part in (where, "、".join(what[:3])) if part)
+
+
+_ADMIN_PLACE = re.compile(r"^[0-9a-z]*[市区县省]$")
+
+
+def _joined(places: list[str], texts: Sequence[str]) -> list[str]:
+    """The places, with two that are one name cut in two by the segmenter
+    (互助路 + 路小区 → 互助路小区) joined when most texts write them so."""
+    for a in places:
+        for b in places:
+            if a != b and a[-1] == b[0]:
+                whole = a + b[1:]
+                if sum(whole in t for t in texts) * 2 >= len(texts):
+                    return [whole, *(p for p in places if p not in (a, b))]
+    return places
 
 
 def _representative_title(rows: list[int], titles: Sequence[str], texts: Sequence[str]) -> str:
@@ -355,3 +405,171 @@ def _representative_title(rows: list[int], titles: Sequence[str], texts: Sequenc
         key=lambda k: (sum(counts[g] for g in grams[k]) / (len(grams[k]) + 2), -k),
     )
     return titles[rows[best]]
+
+
+# ------------------------------------------------------------ one matter each
+# Candidate pairs: appeals that share a specific place gram (a block holds at
+# most BLOCK_MAX appeals: a gram in more is a district, not an estate), and
+# near-copies found by MinHash bands over character 3-grams (copies that name
+# no place). Larger groups are cut before the exact linkage.
+BLOCK_MAX = 60
+# A group joined by same-matter pairs is cut where its average pair score
+# falls below this: on the tuning half of bench/data/hot_issues.csv 0.5
+# split its issues (pairwise recall 0.63), 0.4 kept them (0.95) with the
+# largest clusters still one matter each, 0.35 joined kindergartens of
+# several estates.
+LINK_SCORE = 0.4
+LINKAGE_MAX = 400
+_MINHASH_ROWS = 2
+_MINHASH_BANDS = 6
+
+
+def _block_pairs(places: sp.csr_matrix) -> np.ndarray:
+    """(i, j) with i < j for appeals that share a place column held by 2..BLOCK_MAX appeals."""
+    cols = places.tocsc()
+    df = np.diff(cols.indptr)
+    out = []
+    for c in np.flatnonzero((df >= 2) & (df <= BLOCK_MAX)):
+        members = cols.indices[cols.indptr[c] : cols.indptr[c + 1]]
+        i, j = np.triu_indices(len(members), k=1)
+        out.append(np.column_stack([members[i], members[j]]))
+    return np.concatenate(out) if out else np.zeros((0, 2), np.int64)
+
+
+def _minhash_pairs(grams: sp.csr_matrix, seed: int = 3) -> np.ndarray:
+    """Pairs that share a MinHash band: likely to share half their 3-grams or more."""
+    n = grams.shape[0]
+    lengths = np.diff(grams.indptr)
+    rows = np.flatnonzero(lengths > 0)
+    if len(rows) < 2:
+        return np.zeros((0, 2), np.int64)
+    rng = np.random.default_rng(seed)
+    cols = grams.indices.astype(np.uint64)
+    starts = grams.indptr[:-1][rows]
+    out = []
+    for _ in range(_MINHASH_BANDS):
+        band = np.zeros(len(rows), np.uint64)
+        for _ in range(_MINHASH_ROWS):
+            a = np.uint64(rng.integers(1, 2**31) * 2 + 1)
+            b = np.uint64(rng.integers(0, 2**31))
+            h = (cols * a + b) & np.uint64(0xFFFFFFFF)
+            mins = np.minimum.reduceat(h, starts)
+            band = band * np.uint64(1_000_003) + mins
+        order = np.argsort(band, kind="stable")
+        sorted_band = band[order]
+        same = np.flatnonzero(sorted_band[1:] == sorted_band[:-1])
+        # Consecutive rows of one bucket: a chain links the bucket, enough for
+        # union-find; a bucket of thousands (a template) stays linear.
+        out.append(np.column_stack([rows[order[same]], rows[order[same + 1]]]))
+    pairs = np.concatenate(out)
+    return pairs[pairs[:, 0] != pairs[:, 1]] if n else pairs
+
+
+def matter_clusters(texts: Sequence[str], *, blas_threads: int | None = 1) -> np.ndarray:
+    """A cluster id per text: appeals about one matter (one place or object and
+    one problem, as `pairs.same_matter` decides) share an id. Ids are 0, 1, 2 …
+    by descending size, then by first appearance."""
+    if blas_threads is None:
+        return _matter_clusters(texts)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(blas_threads):
+        return _matter_clusters(texts)
+
+
+def _matter_clusters(texts: Sequence[str]) -> np.ndarray:
+    from shishi.combing import pairs as pm
+
+    n = len(texts)
+    if n <= 1:
+        return np.zeros(n, dtype=np.int64)
+    enc = pm.encode(texts)
+    cand = np.concatenate([_block_pairs(enc.places), _minhash_pairs(enc.grams)])
+    cand = np.sort(cand, axis=1)
+    cand = np.unique(cand[cand[:, 0] != cand[:, 1]], axis=0)
+    parent = np.arange(n)
+    known = np.zeros(0)
+    if len(cand):
+        known = pm.score(pm.pair_features(enc, cand[:, 0], enc, cand[:, 1]))
+        accepted = cand[known >= pm.THRESHOLD]
+        for a, b in accepted:
+            ra, rb = _root(parent, int(a)), _root(parent, int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    roots = _roots(parent)
+    labels = roots.copy()
+    # Union-find chains: one wrong pair joins two matters. Each group is cut
+    # again by average linkage over all its pairs' scores.
+    order = np.argsort(roots, kind="stable")
+    _, starts, counts = np.unique(roots[order], return_index=True, return_counts=True)
+    groups = [
+        np.sort(order[start : start + count])
+        for start, count in zip(starts, counts, strict=True)
+        if count >= 3
+    ]
+    next_id = n
+    # Scores already known (the candidate pairs, sorted) are not computed again.
+    scored = (cand[:, 0] * n + cand[:, 1], known)
+    for part in _linkage_parts(enc, groups, scored):
+        labels[part] = next_id
+        next_id += 1
+    return _renumber(labels)
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """Every element's root, by pointer jumping (vectorised)."""
+    roots = parent.copy()
+    while True:
+        nxt = roots[roots]
+        if np.array_equal(nxt, roots):
+            return roots
+        roots = nxt
+
+
+def _linkage_parts(
+    enc, groups: list[np.ndarray], scored: tuple[np.ndarray, np.ndarray]
+) -> list[np.ndarray]:
+    """Each group cut by average linkage over all its pairs' scores (the
+    pairs of all groups scored in one batch)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from shishi.combing import pairs as pm
+
+    # Rare (a campaign of hundreds): split by order, each part linked alone.
+    groups = [
+        g[start : start + LINKAGE_MAX] for g in groups for start in range(0, len(g), LINKAGE_MAX)
+    ]
+    firsts, seconds, bounds = [], [], [0]
+    for g in groups:
+        i, j = np.triu_indices(len(g), k=1)
+        firsts.append(g[i])
+        seconds.append(g[j])
+        bounds.append(bounds[-1] + len(i))
+    if not groups:
+        return []
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    keys, known = scored
+    want = first.astype(np.int64) * len(enc) + second
+    pos = np.minimum(np.searchsorted(keys, want), max(0, len(keys) - 1))
+    have = (keys[pos] == want) if len(keys) else np.zeros(len(want), bool)
+    scores = np.empty(len(want))
+    scores[have] = known[pos[have]]
+    missing = np.flatnonzero(~have)
+    scores[missing] = pm.score(pm.pair_features(enc, first[missing], enc, second[missing]))
+    parts = []
+    for k, g in enumerate(groups):
+        if len(g) < 2:
+            parts.append(g)
+            continue
+        s = scores[bounds[k] : bounds[k + 1]]
+        if s.min() >= LINK_SCORE:  # every pair the same matter: nothing to cut
+            parts.append(g)
+            continue
+        i, j = np.triu_indices(len(g), k=1)
+        dist = np.zeros((len(g), len(g)))
+        dist[i, j] = dist[j, i] = 1.0 - s
+        tree = linkage(squareform(dist, checks=False), method="average")
+        cut = fcluster(tree, t=1.0 - LINK_SCORE, criterion="distance")
+        parts.extend(g[cut == c] for c in np.unique(cut))
+    return parts

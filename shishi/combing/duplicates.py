@@ -68,9 +68,10 @@ from pathlib import Path
 
 import numpy as np
 
+from shishi.combing import pairs as pm
 from shishi.combing.text import ngram_hashes, normalise, sorted_unique
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 DUPLICATE_THRESHOLD = 0.5
 RELATED_THRESHOLD = 0.25
 PLACE_THRESHOLD = 0.3
@@ -78,8 +79,13 @@ PLACE_THRESHOLD = 0.3
 
 @dataclass(frozen=True)
 class Match:
+    """A stored appeal found: `score` is the share of text in common (what a
+    clerk is shown), `matter` the pair model's score of the same matter
+    (what decides duplicate or related, and the order)."""
+
     id: Hashable
     score: float
+    matter: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def shingle_sets(
 # 伊景园滨河苑, 桐梓坡西路, 新卯村). Administrative areas (A3区, A市) are not
 # specific enough to tell two appeals apart.
 _PLACE_END_RE = re.compile(
-    r"(?<=[0-9a-z\u3400-\u9fff]{2})(?:小区|社区|花园|家园|公园|新城|新村|大道|广场|大厦|公寓"
+    r"(?<=[0-9a-z\u3400-\u9fff]{2})(?:小区|社区|花园|家园|家属院|号院|大院|公园|新城|新村|大道|广场|大厦|公寓"
     r"|学校|小学|中学|大学|学院|幼儿园|医院|市场|驾校|村|镇|乡|路|街(?!道)|巷|苑|城|园|湾)"
 )
 # Characters of common words that stand before those endings (我们小区, 附近公园,
@@ -121,19 +127,37 @@ _PLACE_STOPS = frozenset(
 _PLACE_WORDS = frozenset(
     "线路 道路 马路 铁路 公路 水路 通路 出路 思路 套路 网路 进城 县城 省城 全城 满城 水城 入园".split()
 )
+# Two characters that stand before a place ending but name no place (路口路灯,
+# 门口路边): a crossing or a gate is not a place of its own.
+_PLACE_NAME_STOPS = frozenset("路口 街口 道口 门口 入口 出口 路边 路段 十字 交叉".split())
 
 
-def place_texts(texts: Sequence[str], *, normalised: bool = False) -> list[str]:
+# Endings of an estate, a building or an institution: finer than a road,
+# a community or a village. Two appeals on one road about two estates'
+# lifts are two matters.
+_FINE_ENDINGS = frozenset(
+    "小区 花园 家园 家属院 号院 大院 公寓 大厦 苑 学校 小学 中学 大学 学院 幼儿园 医院 驾校 新村".split()
+)
+
+
+def place_texts(texts: Sequence[str], *, normalised: bool = False, fine: bool = False) -> list[str]:
     """Each text's place grams (two characters before a place ending and the
     ending's first character: 可小城, 滨河苑, 坡西路), space-separated, so that
-    they hash exactly as the same three characters do among the shingles."""
+    they hash exactly as the same three characters do among the shingles.
+    With `fine`, only the grams of estates, buildings and institutions."""
     out = []
     for text in texts:
         norm = text if normalised else normalise(text)
         grams = []
         for m in _PLACE_END_RE.finditer(norm):
             name = norm[m.start() - 2 : m.start()]
-            if set(name) & _PLACE_STOPS or name[1] + norm[m.start()] in _PLACE_WORDS:
+            if (
+                set(name) & _PLACE_STOPS
+                or name[1] + norm[m.start()] in _PLACE_WORDS
+                or name in _PLACE_NAME_STOPS
+            ):
+                continue
+            if fine and m.group(0) not in _FINE_ENDINGS:
                 continue
             grams.append(name + norm[m.start()])
         out.append(" ".join(grams))
@@ -264,6 +288,8 @@ class DuplicateIndex:
         # Every appeal's shingles, and its place grams, end to end.
         self._shingles = _Ragged()
         self._places = _Ragged()
+        self._matter = _Ragged()
+        self._fine = _Ragged()
 
     @property
     def _store(self) -> np.ndarray:
@@ -315,6 +341,10 @@ class DuplicateIndex:
             "ptr": self._ptr,
             "places": self._places.values,
             "places_ptr": self._places.ptr,
+            "matter": self._matter.values,
+            "matter_ptr": self._matter.ptr,
+            "fine": self._fine.values,
+            "fine_ptr": self._fine.ptr,
         }
         for i, seg in enumerate(self._segments):
             arrays[f"seg{i}_keys"] = seg.keys
@@ -346,8 +376,10 @@ class DuplicateIndex:
             index = cls(**meta["params"])
             shingles = _Ragged(data["store"].astype(np.uint32), data["ptr"].astype(np.int64))
             places = _Ragged(data["places"].astype(np.uint32), data["places_ptr"].astype(np.int64))
+            matter = _Ragged(data["matter"].astype(np.uint32), data["matter_ptr"].astype(np.int64))
+            fine = _Ragged(data["fine"].astype(np.uint32), data["fine_ptr"].astype(np.int64))
             ids = data["ids"].tolist()
-            for ragged in (shingles, places):
+            for ragged in (shingles, places, matter, fine):
                 if ragged.count != len(ids) or int(ragged.ptr[-1]) != len(ragged.buffer):
                     raise ValueError(f"{path}: ids, pointers and shingles do not agree")
             sizes = meta["segment_sizes"]
@@ -364,6 +396,8 @@ class DuplicateIndex:
                 )
         index._shingles = shingles
         index._places = places
+        index._matter = matter
+        index._fine = fine
         index._ids = ids
         return index
 
@@ -377,13 +411,24 @@ class DuplicateIndex:
             batch = [normalise(t) for t in texts[start : start + 20_000]]
             places = place_texts(batch, normalised=True)
             self._add_sets(
-                shingle_sets(batch, normalised=True), shingle_sets(places, normalised=True)
+                shingle_sets(batch, normalised=True),
+                shingle_sets(places, normalised=True),
+                pm.matter_keys(batch),
+                shingle_sets(place_texts(batch, normalised=True, fine=True), normalised=True),
             )
         self._ids.extend(ids)
 
-    def _add_sets(self, sets: list[np.ndarray], places: list[np.ndarray]) -> None:
+    def _add_sets(
+        self,
+        sets: list[np.ndarray],
+        places: list[np.ndarray],
+        matter: list[np.ndarray],
+        fine: list[np.ndarray],
+    ) -> None:
         self._shingles.extend(sets)
         self._places.extend(places)
+        self._matter.extend(matter)
+        self._fine.extend(fine)
         self._pending.extend(sets)
         if len(self._pending) >= self.segment_size:
             self._flush()
@@ -421,6 +466,8 @@ class DuplicateIndex:
         return (
             self._shingles.nbytes()
             + self._places.nbytes()
+            + self._matter.nbytes()
+            + self._fine.nbytes()
             + sum(s.nbytes() for s in self._segments)
         )
 
@@ -527,33 +574,69 @@ class DuplicateIndex:
         return inter / (np.minimum(lengths, len(query)) + self.smoothing)
 
     def search(self, *, text: str, limit: int = 10, exclude: Hashable = None) -> SearchResult:
-        """Likely duplicates and related appeals of `text`, best first, at most `limit` each."""
+        """Likely duplicates (the same matter, `pairs.same_matter`) and related
+        appeals of `text`, best first, at most `limit` each."""
         self._flush()
-        query = shingle_sets([text])[0]
+        norm = normalise(text)
+        query = shingle_sets([norm], normalised=True)[0]
         if len(query) == 0 or not self._segments:
             return SearchResult(duplicates=[], related=[])
         docs, _, _ = self._candidates(query)
-        score = self.scores(query, docs)
-        keep = score >= self.related_threshold
-        docs, score = docs[keep], score[keep]
-        conflict, agree = self._places_compare(text, query, docs)
-        is_dup = ~conflict & (
-            (score >= self.duplicate_threshold) | (agree & (score >= self.place_threshold))
+        qp = self._specific(shingle_sets(place_texts([norm], normalised=True), normalised=True)[0])
+        docs = self._with_place_candidates(docs, qp)
+        overlap = self.scores(query, docs)
+        conflict, agree = self._places_compare(qp, query, docs, self._places)
+        # Two estates (or schools …) are two places even on one road.
+        qf = self._specific(
+            shingle_sets(place_texts([norm], normalised=True, fine=True), normalised=True)[0]
         )
-        order = np.lexsort((-score, ~is_dup))
+        fine_conflict, _ = self._places_compare(qf, query, docs, self._fine)
+        conflict |= fine_conflict
+        agree &= ~fine_conflict
+        values, rows = self._rows(self._matter, docs)
+        keys = pm.key_features(pm.matter_keys([norm])[0], values, rows, len(docs))
+        prob = pm.score(pm.assemble(overlap, agree, conflict, keys)) if len(docs) else overlap
+        is_dup = prob >= pm.THRESHOLD
+        is_related = ~is_dup & ((prob >= pm.RELATED_SCORE) | (overlap >= self.related_threshold))
+        order = np.lexsort((-prob, ~is_dup))
         duplicates: list[Match] = []
         related: list[Match] = []
         for k in order:
+            if not (is_dup[k] or is_related[k]):
+                continue
             ident = self._ids[int(docs[k])]
             if exclude is not None and ident == exclude:
                 continue
             target = duplicates if is_dup[k] else related
             if len(target) < limit:
-                target.append(Match(id=ident, score=round(float(score[k]), 4)))
+                target.append(
+                    Match(
+                        id=ident,
+                        score=round(float(overlap[k]), 4),
+                        matter=round(float(prob[k]), 4),
+                    )
+                )
         return SearchResult(duplicates=duplicates, related=related)
 
+    def _with_place_candidates(self, docs: np.ndarray, qp: np.ndarray) -> np.ndarray:
+        """`docs` and the appeals that name one of the query's specific places
+        (their place gram is among the appeal's 3-grams), newest first, at
+        most `max_candidates` more: residents who tell one matter in their
+        own words share the place more than the words."""
+        if len(qp) == 0:
+            return docs
+        found = []
+        for seg in self._segments:
+            start, df = seg.lookup(qp)
+            for j in np.flatnonzero(df):
+                found.append(seg.postings[start[j] : start[j] + df[j]])
+        if not found:
+            return docs
+        extra = np.unique(np.concatenate(found).astype(np.int64))[::-1][: self.max_candidates]
+        return np.union1d(docs, extra)
+
     def _places_compare(
-        self, text: str, query: np.ndarray, docs: np.ndarray
+        self, qp: np.ndarray, query: np.ndarray, docs: np.ndarray, places: _Ragged
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each stored appeal in `docs`: (conflict, agree). They agree when a
         specific place gram of one is among the other's shingles; they conflict
@@ -562,9 +645,8 @@ class DuplicateIndex:
         agree = np.zeros(len(docs), dtype=bool)
         if len(docs) == 0:
             return conflict, agree
-        qp = self._specific(shingle_sets(place_texts([text]), normalised=True)[0])
         # The stored appeals' place grams, end to end; the specific ones kept.
-        d_grams, d_row = self._rows(self._places, docs)
+        d_grams, d_row = self._rows(places, docs)
         if len(d_grams):
             unique = np.unique(d_grams)
             specific = self._specific(unique)

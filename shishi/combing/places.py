@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from shishi.combing.text import tokenizer
 
@@ -171,6 +172,18 @@ def extract_places(text: str) -> list[str]:
         run = [word]
         if word not in _GENERIC or len(word) == 1 or word in SUFFIXES:
             j = i - 1
+            # Roads are often named with verbs (建设路, 互助路, 解放路): a bare
+            # 路/街/村 takes the word before it whatever its tag.
+            if (
+                len(word) == 1
+                and j >= 0
+                and _NAME_RE.match(words[j])
+                and words[j] not in _SINGLE_STOPS
+                and words[j] not in _LEADING_WORDS
+                and not words[j].endswith(_ADMIN_SUFFIXES)
+            ):
+                run.insert(0, words[j])
+                j -= 1
             while j >= 0 and len(run) < 4:
                 prev = words[j]
                 if not _NAME_RE.match(prev):
@@ -183,7 +196,7 @@ def extract_places(text: str) -> list[str]:
                     break
                 run.insert(0, prev)
                 j -= 1
-        while len(run) > 1 and _tag(run[0]) in _LEADING_TAGS:
+        while len(run) > 1 and _tag(run[0]) in _LEADING_TAGS and len("".join(run[1:])) > 1:
             run.pop(0)
         name = "".join(run)
         if len(name) < 2 or name in _GENERIC or name.isdigit() or len(name) > 14:
@@ -209,3 +222,142 @@ def top_places(texts: Iterable[str], *, limit: int = 3, min_share: float = 0.2) 
     common = [(p, c) for p, c in counts.items() if c >= needed]
     common.sort(key=lambda pc: (bool(admin.match(pc[0])), -pc[1], -len(pc[0]), pc[0]))
     return [p for p, _ in common[:limit]]
+
+
+# ---------------------------------------------------------------- matter fields
+# What an appeal is about besides where: the object (路灯, 搅拌站, 公交 …) and
+# the problem (噪音, 停水, 拖欠 …), each a canonical name with the words that
+# name it. Found by one regular expression each, longest word first, so it
+# costs no segmentation (clustering reads every appeal). Two appeals about
+# one object at one place are usually one matter; about two objects, not.
+OBJECTS: dict[str, tuple[str, ...]] = {
+    "路灯": ("路灯", "高杆灯", "照明", "灯光", "长明灯"),
+    "红绿灯": ("红绿灯", "信号灯", "绿灯", "红灯"),
+    "斑马线": ("斑马线", "人行横道"),
+    "天桥": ("天桥", "地下通道", "过街设施"),
+    "公交": ("公交", "巴士", "中巴", "首末站", "站牌"),
+    "地铁": ("地铁", "轨道交通"),
+    "停车": ("停车", "车位", "违停", "乱停"),
+    "道路": ("道路", "路面", "水泥路", "烂泥路", "泥巴路", "公路", "修路", "断头路", "硬化"),
+    "供水": ("自来水", "供水", "停水", "水压", "用水", "水质", "二次供水"),
+    "燃气": ("天然气", "燃气", "煤气"),
+    "供电": ("电压", "停电", "供电", "电表"),
+    "高压线": ("高压线", "高压电", "电线杆", "变电站", "110kv"),
+    "搅拌站": ("搅拌站", "搅拌厂", "混凝土"),
+    "工地": ("工地", "施工", "打桩"),
+    "渣土车": ("渣土车", "拖土车", "泥头车", "土方车"),
+    "货车": ("货车", "大货车", "物流"),
+    "油烟": ("油烟", "烟道", "排烟"),
+    "餐饮": ("餐饮", "餐馆", "饭店", "夜宵", "烧烤", "小吃", "快餐", "餐厅", "酒楼"),
+    "麻将": ("麻将", "棋牌"),
+    "娱乐场所": ("ktv", "歌厅", "会所", "酒吧", "广场舞"),
+    "垃圾": ("垃圾站", "垃圾", "焚烧"),
+    "电梯": ("电梯",),
+    "消防": ("消防",),
+    "幼儿园": ("幼儿园", "入园", "托管", "早教"),
+    "入学": ("入学", "学位", "上学", "就读", "学区", "插班"),
+    "学费": ("学费", "班费", "补课"),
+    "房屋质量": ("开裂", "漏水", "渗水", "裂缝", "墙面", "外墙", "楼板", "质量问题"),
+    "物业": ("物业",),
+    "商铺": ("商铺", "格子铺", "门面", "底商", "住改商"),
+    "拆迁": ("拆迁", "征收", "征地", "安置", "旧城改造", "旧改"),
+    "公园": ("公园", "广场", "绿道"),
+    "违建": ("违建", "违章建筑", "违章搭建", "违法建筑", "加层", "搭建"),
+    "信号": ("手机信号", "信号", "基站"),
+    "工资": ("工资", "工钱", "农民工"),
+    "医院": ("医院", "卫生院", "诊所"),
+    "养老": ("养老院", "养老", "老年"),
+    "传销": ("传销",),
+    "赌博": ("赌博", "赌场"),
+    "培训": ("培训", "补习", "辅导班"),
+    "犬": ("养狗", "狗", "犬"),
+    "排水": ("下水道", "排水", "积水", "污水", "化粪池", "粪"),
+    "房产证": ("房产证", "不动产证", "两证", "产权证", "网签", "备案"),
+    "退款": ("退款", "退房", "定金", "首付"),
+    "户籍": ("户口", "户籍", "落户", "准迁"),
+    "社保": ("社保", "医保", "养老保险", "公积金"),
+    "绿化": ("绿化", "绿地", "树木", "杂草"),
+}
+PROBLEMS: dict[str, tuple[str, ...]] = {
+    "噪音": ("噪音", "噪声", "扰民", "吵", "鸣笛", "轰鸣"),
+    "污染": ("污染", "粉尘", "灰尘", "扬尘", "异味", "臭", "熏"),
+    "损坏": ("损坏", "破损", "坑洼", "不亮", "故障", "脱落", "垮塌", "破烂", "坏"),
+    "拥堵": ("拥堵", "堵车", "堵塞"),
+    "停水停电": ("停水", "停电", "无水", "水压不足"),
+    "拖欠": ("拖欠", "欠款", "不退", "退款", "讨薪"),
+    "收费": ("乱收费", "乱收", "收费", "停车费", "物业费", "涨价", "上调", "虚高", "涨了"),
+    "违规": ("违规", "违法", "非法", "无证", "不合规"),
+    "迟缓": ("何时", "什么时候", "迟迟", "进度", "动工", "开工", "拖延", "烂尾"),
+    "隐患": ("隐患", "危险", "事故"),
+    "增设": ("增设", "增加", "开通", "新建", "修建", "安装"),
+    "占用": ("占用", "侵占", "霸占", "占道"),
+    "不足": ("不足", "太少", "难", "不方便"),
+}
+
+
+def _lexicon_re(lexicon: dict[str, tuple[str, ...]]) -> tuple[re.Pattern, dict[str, int]]:
+    words = sorted({w for ws in lexicon.values() for w in ws}, key=lambda w: (-len(w), w))
+    ids = {name: i for i, name in enumerate(lexicon)}
+    to_id = {w: ids[name] for name, ws in lexicon.items() for w in ws}
+    return re.compile("|".join(re.escape(w) for w in words)), to_id
+
+
+_OBJECT_RE, _OBJECT_ID = _lexicon_re(OBJECTS)
+_PROBLEM_RE, _PROBLEM_ID = _lexicon_re(PROBLEMS)
+_OBJECT_NAMES = list(OBJECTS)
+_PROBLEM_NAMES = list(PROBLEMS)
+# Objects and problems are read in the first characters only: the title and
+# the opening say what the appeal is about; a long body mentions everything.
+FIELD_CHARS = 120
+
+
+def object_ids(text: str) -> list[int]:
+    """Ids (positions in `OBJECTS`) of the objects a normalised text names."""
+    return sorted({_OBJECT_ID[m] for m in _OBJECT_RE.findall(text[:FIELD_CHARS])})
+
+
+def problem_ids(text: str) -> list[int]:
+    return sorted({_PROBLEM_ID[m] for m in _PROBLEM_RE.findall(text[:FIELD_CHARS])})
+
+
+@dataclass(frozen=True)
+class MatterFields:
+    """Where, what and what is wrong, as an appeal's head says it."""
+
+    places: list[str]
+    objects: list[str]
+    problems: list[str]
+
+
+def matter_fields(text: str) -> MatterFields:
+    """Structured fields of a normalised text: places (`extract_places`, the
+    most specific first), objects and problems (canonical names)."""
+    head = text[:FIELD_CHARS]
+    found = extract_places(head)
+    found.sort(key=lambda p: (_is_admin(p), -len(p)))
+    return MatterFields(
+        places=found,
+        objects=[_OBJECT_NAMES[i] for i in object_ids(text)],
+        problems=[_PROBLEM_NAMES[i] for i in problem_ids(text)],
+    )
+
+
+_ADMIN_RE = re.compile(r"^[0-9a-z]*[市区县省]$|^[0-9a-z]+[0-9]*[市区县]")
+
+
+def _is_admin(place: str) -> bool:
+    return bool(_ADMIN_RE.match(place))
+
+
+# A place name as a span of text: up to four name characters and a place
+# ending. Crude (it may take a character too many), but fast, and only used to
+# take places out of a title before comparing what two titles say.
+_PLACE_SPAN_RE = re.compile(
+    r"[\u3400-\u9fff0-9a-z]{1,4}?(?:小区|社区|花园|家园|公园|新城|新村|大道|广场|大厦|公寓|学校"
+    r"|小学|中学|大学|学院|幼儿园|医院|市场|街道|村|镇|乡|路|街|巷|苑|城|园|湾|组|栋|期|县|区|市)"
+)
+
+
+def strip_places(text: str) -> str:
+    """The text with place-like spans (and administrative areas) replaced by a space."""
+    return _PLACE_SPAN_RE.sub(" ", text)

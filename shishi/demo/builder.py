@@ -44,7 +44,7 @@ from shishi.ledger.models import ItemKind, LedgerItem, Satisfaction
 from shishi.org.models import Membership, Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
 
-from . import corpus
+from . import corpus, recurring
 from .clock import SimClock, simulated_time
 
 DEFAULT_SEED = 20210301
@@ -771,7 +771,7 @@ class _Builder:
         return plan.fate != "accept" or plan.item.spec.category != plan.topic.category
 
     def receive(self, plan: AppealPlan) -> None:
-        text = self.appeal_text(plan)
+        text = recurring.rewrite(self, plan, self.appeal_text(plan))
         actor = None
         if plan.event is not None:
             actor = plan.event.obj.organiser

@@ -20,7 +20,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from shishi.categories.models import Category
-from shishi.combing import LOW_CONFIDENCE, Router, appeal_text, cluster_texts, hot_issues
+from shishi.combing import LOW_CONFIDENCE, Router, appeal_text, hot_issues, matter_clusters
 from shishi.intake.models import Appeal, AppealStatus
 from shishi.ledger.models import LedgerItem
 from shishi.org.models import Unit
@@ -295,7 +295,9 @@ def _still_waiting(issues: list[HotIssueView], waiting) -> list[HotIssueView]:
 
 def _hot_issues(rows: list[tuple]) -> list[HotIssueView]:
     texts = [appeal_text(r[2], r[3]) for r in rows]
-    labels = cluster_texts(texts)
+    # Matters, not topics: the decision of the duplicate suggestions and of
+    # `shishi cluster --hot-issues` (one engine, one threshold).
+    labels = matter_clusters(texts)
     users = [
         f"u{r[5]}" if r[5] else (f"p{r[6]}" if r[6] else (f"n{r[7]}" if r[7] else f"a{r[0]}"))
         for r in rows
@@ -336,7 +338,7 @@ def _hot_issues(rows: list[tuple]) -> list[HotIssueView]:
             HotIssueView(
                 rank=issue.rank,
                 heat=issue.heat,
-                title=issue.title,
+                title=issue.matter or issue.title,
                 places=issue.places,
                 start=issue.start,
                 end=issue.end,

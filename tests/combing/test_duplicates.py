@@ -167,7 +167,7 @@ def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     with pytest.raises(ValueError, match="not a saved DuplicateIndex"):
         DuplicateIndex.load(path)
     np.savez(path, meta=np.array('{"format": 1}'))
-    with pytest.raises(ValueError, match="index format 1, expected 2"):
+    with pytest.raises(ValueError, match="index format 1, expected 3"):
         DuplicateIndex.load(path)
 
 

@@ -2,7 +2,10 @@
 
 A thin wrapper over `shishi.combing.cluster`: a cluster id per row (input
 order) to OUTPUT.csv and, with --hot-issues, the hot-issue table ranked by
-heat (the heat index is defined in the module's docstring).
+heat (the heat index is defined in the module's docstring). Clusters are
+matters (`matter_clusters`: the same decision as the duplicate suggestions
+and `shishi pairs`), as on the hot-issues page; ``--similarity`` asks for
+the broader topic clusters of `cluster_texts` instead.
 """
 
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shishi.combing import io
-from shishi.combing.cluster import SIMILARITY, cluster_texts, hot_issues
+from shishi.combing.cluster import cluster_texts, hot_issues, matter_clusters
 from shishi.core.management.commands.classify import Command as ClassifyCommand
 from shishi.core.management.commands.classify import split_columns
 
@@ -24,6 +27,7 @@ HOT_HEADER = [
     "留言人数",
     "点赞与反对数",
     "留言编号",
+    "事项",
 ]
 
 
@@ -39,8 +43,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--similarity",
             type=float,
-            default=SIMILARITY,
-            help=f"cosine at which appeals join one cluster (default {SIMILARITY})",
+            default=None,
+            help="topic clusters instead of matters: the cosine at which appeals join one",
         )
         parser.add_argument("--min-size", type=int, default=2, help="smallest hot issue")
 
@@ -53,13 +57,16 @@ class Command(BaseCommand):
     def run(self, *, input, output, hot_issues: Path | None, **opts):
         if hot_issues and hot_issues.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError(f"{hot_issues}: the hot-issue table must be .xlsx or .csv.")
-        if not 0 < opts["similarity"] <= 1:
+        if opts["similarity"] is not None and not 0 < opts["similarity"] <= 1:
             raise CommandError("--similarity must be in (0, 1].")
         table = io.read_table(input)
         columns = io.text_columns(table, split_columns(opts["text_columns"]))
         texts = io.table_texts(table, columns)
         ids, id_header = ClassifyCommand.ids(table, opts["id_column"])
-        labels = cluster_texts(texts, similarity=opts["similarity"])
+        if opts["similarity"] is None:
+            labels = matter_clusters(texts)
+        else:
+            labels = cluster_texts(texts, similarity=opts["similarity"])
         io.write_csv(output, [id_header, "cluster_id"], zip(ids, labels.tolist(), strict=True))
         clusters = len(set(labels.tolist()))
         self.stdout.write(f"{output}: {len(ids)} appeals in {clusters} clusters.")
@@ -76,6 +83,7 @@ class Command(BaseCommand):
                     h.residents,
                     h.votes,
                     " ".join(h.ids),
+                    h.matter,
                 ]
                 for h in issues
             ]
