@@ -14,5 +14,6 @@ urlpatterns = [
     path("supervision/", include("shishi.supervision.urls")),
     path("reminders/", include("shishi.reminders.urls")),
     path("open311/v2/", include("shishi.open311.urls")),
+    path("programmes/", include("shishi.programmes.urls")),
     path("", include("shishi.public.urls")),
 ]
