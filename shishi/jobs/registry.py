@@ -19,6 +19,7 @@ TASKS: dict[str, str] = {
     "reminders.mail": "shishi.reminders.services.reminders_send_pending",
     "open311.drain": "shishi.open311.services.requests_drain",
     "suggestions.train": "shishi.suggestions.services.suggestions_train",
+    "programmes.targets": "shishi.programmes.services.targets_refresh_job",
 }
 
 

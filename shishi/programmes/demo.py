@@ -1,8 +1,9 @@
 """The demo district's programmes (专项工作) and their records, giving the
 source's results paragraph (三是实干践行初心) as counts of rows:
 
-- 万人助万企: 656 enterprises visited, 215 problems solved on the spot (a few
-  more still open; the 6 the builder opens are solved through the ledger);
+- 万人助万企: 656 enterprises visited, 215 problems solved on the spot (4
+  more open, waiting for a leader; the 6 the builder opens are solved
+  through the ledger);
 - 隐患排查: the builder's 32 hazards, put into the programme;
 - 灾后理赔: 14 stations, 152 registration points, 28 judges and specialists;
   48 applications, paid within hours (two late);
@@ -399,8 +400,7 @@ class Demo:
                     evidence=f"走访现场协调{lead}当场办理，企业负责人签字确认，留存照片。",
                     note="现场解决",
                 )
-            else:
-                ledger.item_claim(item=problem.item, actor=owner, lead_unit=b.units[lead])
+            # The rest wait on the open ledger for a leader to claim them.
 
     # ----------------------------------------------------------- 灾后理赔
 

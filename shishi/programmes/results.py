@@ -56,13 +56,16 @@ def figure_url(key: str) -> str:
     return settings.SHISHI_SITE_URL.rstrip("/") + reverse("programmes:figure", args=[key])
 
 
-def _shown(key: str, value) -> str:
+def shown(key: str, value) -> str | None:
+    """A figure as printed: a share as a percent; None when there is nothing to count."""
+    if value is None:
+        return None
     if key == "claims_paid_within_24h_share":
         from shishi.reports.summary import percent
 
         total = RESULTS["claims"].rows().count()
         paid = RESULTS["claims_paid_within_24h"].rows().count()
-        return percent(paid, total) or "—"
+        return percent(paid, total)
     return f"{value}"
 
 
@@ -73,7 +76,7 @@ def _segments(sentence: str, values: dict) -> list[Segment]:
         key, _, rest = after.partition("}")
         if before:
             segments.append(Segment(before))
-        segments.append(Segment(_shown(key, values[key]), key, figure_url(key)))
+        segments.append(Segment(shown(key, values[key]) or "—", key, figure_url(key)))
     if rest:
         segments.append(Segment(rest))
     return segments

@@ -533,3 +533,8 @@ def targets_refresh(*, actor=None, sources: Iterable[TargetSource] | None = None
             save_with_history(target, actor=actor, reason=f"computed: {source.kind}")
             changed += 1
     return changed
+
+
+def targets_refresh_job() -> dict:
+    """The background task `programmes.targets`: bound targets' actuals, up to date."""
+    return {"changed": targets_refresh()}

@@ -45,6 +45,7 @@ from .models import (
     ServiceBundle,
     ServiceItem,
 )
+from .results import shown
 from .sheets import REGISTERS, ImportRefused, register_csv, register_import, register_xlsx
 
 # Staff who see the ledger (permissions.can_view) see programmes and their records.
@@ -177,7 +178,7 @@ def programme_list(request):
         settled=Count("items", filter=Q(items__status=ItemStatus.SETTLED)),
     ).select_related("lead_unit")
     values = result_values()
-    figures = [(RESULTS[key], values[key]) for key in RESULTS]
+    figures = [(RESULTS[key], shown(key, values[key])) for key in RESULTS]
     return render(
         request,
         "programmes/list.html",
@@ -246,7 +247,7 @@ def figure(request, key):
         "programmes/figure.html",
         {
             "result": result,
-            "value": result.value(RESULTS[key].rows()),
+            "value": shown(key, result.value(RESULTS[key].rows())),
             "headers": [header for header, _value in columns],
             "table": table,
             "page": page,
@@ -403,3 +404,89 @@ def visit_detail(request, pk):
         },
         status=status,
     )
+
+
+# ------------------------------------------------------------ a claim application
+
+
+class ClaimForm(forms.Form):
+    point = forms.ModelChoiceField(
+        label=gettext_lazy("Registration point"),
+        queryset=ClaimPoint.objects.select_related("station").order_by("name"),
+    )
+    applicant = forms.CharField(label=gettext_lazy("Applicant"), max_length=100)
+    title = forms.CharField(label=gettext_lazy("What is claimed"), max_length=200)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Category"), queryset=Category.objects.filter(is_active=True)
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount claimed (yuan)"), required=False, min_value=0, max_digits=12
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def claim_new(request):
+    if not permissions.can_apply_claim(request.user):
+        raise PermissionDenied
+    form = ClaimForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        made = []
+        done, status = submit_to_service(
+            form,
+            lambda data: made.append(
+                services.claim_apply(
+                    point=data["point"],
+                    applicant=data["applicant"],
+                    title=data["title"],
+                    category=data["category"],
+                    amount=data["amount"],
+                    actor=request.user,
+                )
+            ),
+        )
+        if done:
+            application = made[0]
+            messages.success(
+                request,
+                _(
+                    "Claim %(number)s is registered and routed to %(station)s; it is due in 24 hours."
+                )
+                % {"number": application.item.number, "station": application.station},
+            )
+            return redirect("dispatch:item", application.item.number)
+    return render(request, "programmes/claim_new.html", {"form": form}, status=status)
+
+
+# ------------------------------------------------------------ recording a visit
+
+
+class VisitForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label=gettext_lazy("Programme"), queryset=Programme.objects.filter(is_active=True)
+    )
+    enterprise = forms.CharField(label=gettext_lazy("Enterprise"), max_length=200)
+    visitors = forms.CharField(label=gettext_lazy("Visitors"), max_length=200)
+    visited_on = forms.DateField(
+        label=gettext_lazy("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea, required=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def visit_new(request):
+    if not permissions.can_record_enterprise_visit(request.user):
+        raise PermissionDenied
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        made = []
+        done, status = submit_to_service(
+            form,
+            lambda data: made.append(services.enterprise_visit_record(actor=request.user, **data)),
+        )
+        if done:
+            return redirect("programmes:visit", pk=made[0].pk)
+    return render(request, "programmes/visit_new.html", {"form": form}, status=status)
