@@ -310,3 +310,95 @@ def test_a_bound_target_takes_its_actual_from_the_rows(root, bob, make_item, pro
     assert target.history.first().history_change_reason == "computed: assets"
     with pytest.raises(ValidationError):
         services.target_source_bind(target=target, kind="assets", asset_kind="", actor=root)
+
+
+def test_stats_json_has_every_named_key(db):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("stats", "--json", stdout=out)
+    printed = json.loads(out.getvalue())
+    named = {
+        "enterprises_visited",
+        "enterprise_problems",
+        "enterprise_problems_solved_on_spot",
+        "hazards_found",
+        "hazards_removed",
+        "claim_points",
+        "claim_stations",
+        "claim_staff",
+        "claims",
+        "claims_paid_within_24h_share",
+        "questionnaire_responses",
+        "household_visits",
+        "online_services",
+        "parking_lots_connected",
+        "roadside_spaces_connected",
+    }
+    assert named <= set(printed)
+    assert printed["claims_paid_within_24h_share"] is None
+
+
+def test_hazards_and_quantities_are_counted_from_rows(bob, erin, dave, category, district, root):
+    from shishi.programmes.models import Asset, AssetKind
+
+    hazard = ledger.item_create(
+        kind=ItemKind.HAZARD, title="人防坑道渗水", category=category, actor=bob
+    )
+    ledger.item_open(item=hazard, actor=bob)
+    draft = ledger.item_create(kind=ItemKind.HAZARD, title="草稿", category=category, actor=bob)
+    assert draft.status == ItemStatus.DRAFT  # not a finding yet
+    ledger.item_settle_on_spot(
+        item=hazard,
+        actor=bob,
+        owner=dave,
+        lead_unit=district["transport"],
+        evidence="现场封堵",
+        note="已消除",
+    )
+    services.assets_store(
+        rows=[
+            Asset(kind=AssetKind.SCHOOL, code="S1", name="小学", connected=True, quantity=1080),
+            Asset(kind=AssetKind.SCHOOL, code="S2", name="幼儿园", connected=True, quantity=270),
+            Asset(kind=AssetKind.SCHOOL, code="S3", name="在建中学", connected=False, quantity=900),
+        ],
+        actor=root,
+    )
+    values = figures.result_values()
+    assert (values["hazards_found"], values["hazards_removed"]) == (1, 1)
+    assert (values["schools_built"], values["school_places"]) == (2, 1350)
+
+
+def test_a_target_bound_to_a_programme_counts_its_settled_items(
+    root, bob, dave, category, district, make_item
+):
+    hazards = services.programme_create(code="yh", name="隐患排查", actor=root)
+    project = make_item(
+        targets=[{"name": "排查消除险情", "unit_of_measure": "处", "target_quantity": 32}]
+    )
+    target = project.targets.get()
+    services.target_source_bind(
+        target=target, kind="programme_settled", programme=hazards, actor=root
+    )
+    target.refresh_from_db()
+    assert target.actual_quantity == 0
+    hazard = ledger.item_create(
+        kind=ItemKind.HAZARD, title="坑道积水", category=category, actor=bob, programme=hazards
+    )
+    ledger.item_open(item=hazard, actor=bob)
+    ledger.item_settle_on_spot(
+        item=hazard,
+        actor=bob,
+        owner=dave,
+        lead_unit=district["transport"],
+        evidence="抽水",
+        note="消除",
+    )
+    services.targets_refresh()
+    target.refresh_from_db()
+    assert target.actual_quantity == 1
+    with pytest.raises(PermissionDenied):
+        services.target_source_bind(target=target, kind="on_spot", actor=bob)
