@@ -469,7 +469,8 @@ class VisitForm(forms.Form):
     enterprise = forms.CharField(label=gettext_lazy("Enterprise"), max_length=200)
     visitors = forms.CharField(label=gettext_lazy("Visitors"), max_length=200)
     visited_on = forms.DateField(
-        label=gettext_lazy("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Visited on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea, required=False)
 
