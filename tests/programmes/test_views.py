@@ -121,3 +121,56 @@ def test_the_summary_has_a_results_section_linked_to_the_rows(visit, bob, catego
     assert summary.results.values["enterprises_visited"] == 1
     # A sentence whose figures count nothing is left out.
     assert "理赔受理登记点" not in html
+
+
+def test_the_programme_page_counts_its_items(client, bob, dave, category, district, visit):
+    problem = services.enterprise_problem_record(
+        visit=visit, title="用电增容", category=category, actor=bob
+    )
+    services.enterprise_problem_record(visit=visit, title="招工难", category=category, actor=bob)
+    services.enterprise_problem_solve_on_spot(
+        problem=problem,
+        actor=bob,
+        owner=dave,
+        lead_unit=district["transport"],
+        evidence="现场办理",
+        note="现场解决",
+    )
+    client.force_login(bob)
+    response = client.get(reverse("programmes:detail", args=[visit.programme.code]))
+    assert response.context["counts"]["opened"] == 2
+    assert response.context["counts"]["settled"] == 1
+    assert response.context["counts"]["on_spot"] == 1
+    assert response.context["counts"]["enterprise_visits"] == 1
+    assert "用电增容" in response.content.decode()
+
+
+def test_a_claim_registered_on_the_web_is_routed_to_its_station(
+    client, carol, bob, network, category, district
+):
+    station, point = network
+    client.force_login(bob)  # a clerk may register claims
+    response = client.post(
+        reverse("programmes:claim_new"),
+        {
+            "point": point.pk,
+            "applicant": "王某",
+            "title": "家中财物水毁理赔",
+            "category": category.pk,
+            "amount": "-5",
+        },
+    )
+    assert response.status_code == 200  # a negative amount is refused
+    assert not station.applications.exists()
+    data = {"point": point.pk, "applicant": "王某", "title": "水毁理赔", "category": category.pk}
+    response = client.post(reverse("programmes:claim_new"), data)
+    application = station.applications.get()
+    assert response.url == reverse("dispatch:item", args=[application.item.number])
+    assert application.item.lead_unit == district["street"]
+    client.force_login(carol)  # an education handler: may open claims by policy
+    assert client.get(reverse("programmes:claim_new")).status_code == 200
+
+
+def test_a_leader_may_not_register_a_claim(client, dave):
+    client.force_login(dave)
+    assert client.get(reverse("programmes:claim_new")).status_code == 403
