@@ -18,6 +18,7 @@ from .models import (
     ClaimStation,
     EnterpriseProblem,
     EnterpriseVisit,
+    ForumAttendee,
     HouseholdVisit,
     Programme,
     Questionnaire,
@@ -107,5 +108,6 @@ for model in (
     ServiceBundle,
     Questionnaire,
     TargetSource,
+    ForumAttendee,
 ):
     admin.site.register(model, ReadOnlyHistoryAdmin)

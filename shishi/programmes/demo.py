@@ -12,7 +12,8 @@ source's results paragraph (三是实干践行初心) as counts of rows:
   spaces, 217 charging points, 37 lifts, 65 fitness paths, …);
 - 17,643 questionnaire responses and 6,224 household visits: one per
   questionnaire issued and household visited in the builder's batches and
-  rounds, with the appeals raised in them linked to one each.
+  rounds, with the appeals raised in them linked to one each; each forum's
+  attendees, as many as it counted.
 
 `schedule(builder)` is called once from the demo builder's plan: it puts
 these actions on the builder's simulated clock. It draws from its own
@@ -70,6 +71,7 @@ QUESTIONS = (
     "您希望区里今年办成哪几件实事？",
     "您对我们的工作还有哪些意见和建议？",
 )
+ATTENDEE_ROLES = ("居民代表", "党员代表", "楼院长", "网格员", "企业代表", "人大代表", "政协委员")
 ANSWERS = ("停车难", "老旧小区改造", "加装电梯", "入学难", "养老服务", "道路破损", "无")
 ENTERPRISE_STEMS = (
     "金泰 宏达 华中 中原 豫信 恒通 瑞丰 鑫源 汇通 博创 天成 安达 正弘 康达 新亚 永盛 "
@@ -170,6 +172,8 @@ class Demo:
         for event in b.events:
             if event.channel in (Channel.QUESTIONNAIRE, Channel.VISIT):
                 b.at(event.when + dt.timedelta(days=1), self.record_collection, event)
+            elif event.channel == Channel.FORUM:
+                b.at(event.when + dt.timedelta(hours=3), self.record_attendees, event)
         # The appeals raised in them, once the collection is over (week 5).
         b.at(b.t(5, 0, 8), self.link_appeals)
         # 万人助万企: eight rounds of visits, weeks 7–21.
@@ -338,6 +342,25 @@ class Demo:
                 for _ in range(event.count)
             ]
             services.household_visits_record(visits=visits, event=event.obj, actor=clerk)
+
+    def record_attendees(self, event) -> None:
+        """A forum's sign-in sheet: as many attendees as the forum counted."""
+        rng = self.rng
+        if event.street:
+            places = [c.name for c in self.b.communities.get(event.street.name, [])]
+        else:
+            places = [event.unit_name]
+        services.forum_attendees_record(
+            event=event.obj,
+            attendees=[
+                {
+                    "name": self.person_name(),
+                    "affiliation": f"{rng.choice(places)}{rng.choice(ATTENDEE_ROLES)}",
+                }
+                for _ in range(event.count)
+            ],
+            actor=self.b.clerks[0],
+        )
 
     def link_appeals(self) -> None:
         """Each appeal raised in a batch or round is linked to one response or

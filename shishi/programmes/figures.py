@@ -20,6 +20,7 @@ from .models import (
     ClaimStaff,
     ClaimStation,
     EnterpriseVisit,
+    ForumAttendee,
     HouseholdVisit,
     QuestionnaireResponse,
     ServiceBundle,
@@ -127,6 +128,7 @@ RESULTS: dict[str, Result] = {
         ),
         Result("questionnaire_responses", "回收调查问卷", "份", QuestionnaireResponse.objects.all),
         Result("household_visits", "入户走访", "人次", HouseholdVisit.objects.all),
+        Result("forum_attendees", "座谈会参会", "人次", ForumAttendee.objects.all),
         Result(
             "online_services",
             "实现“网上办”的政务服务事项",

@@ -466,6 +466,32 @@ class HouseholdVisit(models.Model):
         return f"{self.visited_on} {self.household}"
 
 
+class ForumAttendee(models.Model):
+    """One person who took part in a forum (座谈会, a collection event)."""
+
+    event = models.ForeignKey(
+        "intake.CollectionEvent",
+        verbose_name=_("forum"),
+        on_delete=models.PROTECT,
+        related_name="attendees",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # Where they came from: a community, a unit, "居民代表" …
+    affiliation = models.CharField(_("affiliation"), max_length=NAME_MAX, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("forum attendee")
+        verbose_name_plural = _("forum attendees")
+        ordering = ["event", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="attendee_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # ------------------------------------------------------------ computed target actuals
 
 

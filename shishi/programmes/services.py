@@ -33,6 +33,7 @@ from .models import (
     ClaimStation,
     EnterpriseProblem,
     EnterpriseVisit,
+    ForumAttendee,
     HouseholdVisit,
     Programme,
     Question,
@@ -407,6 +408,37 @@ def household_visits_record(
                 _("Visit %(row)d: %(errors)s") % {"row": row, "errors": "; ".join(error.messages)}
             ) from None
     return records_bulk_create(HouseholdVisit, rows, actor=actor, reason="recorded")
+
+
+@transaction.atomic
+def forum_attendees_record(
+    *, event: CollectionEvent, attendees: Iterable[dict], actor
+) -> list[ForumAttendee]:
+    """Who took part in a forum: each dict has name and optionally affiliation."""
+    permissions.require_collection(actor)
+    if event.channel != Channel.FORUM:
+        raise ValidationError({"event": _("“%(event)s” is not a forum.") % {"event": event}})
+    rows = []
+    for row, data in enumerate(attendees, start=1):
+        try:
+            rows.append(
+                ForumAttendee(
+                    event=event,
+                    name=_name(data.get("name"), "name", _("Name"), 100),
+                    affiliation=optional_text(
+                        data.get("affiliation", ""),
+                        field="affiliation",
+                        max_length=NAME_MAX,
+                        label=_("Affiliation"),
+                    ),
+                )
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                _("Attendee %(row)d: %(errors)s")
+                % {"row": row, "errors": "; ".join(error.messages)}
+            ) from None
+    return records_bulk_create(ForumAttendee, rows, actor=actor, reason="recorded")
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from .models import (
     ClaimStaff,
     ClaimStation,
     EnterpriseVisit,
+    ForumAttendee,
     HouseholdVisit,
     Programme,
     QuestionnaireResponse,
@@ -122,6 +123,11 @@ COLUMNS = {
         (gettext_lazy("Community"), lambda r: r.community.name if r.community_id else ""),
         (gettext_lazy("Visitor"), lambda r: r.visitor.get_full_name() or r.visitor.username),
     ],
+    ForumAttendee: [
+        (gettext_lazy("Forum"), lambda r: r.event.title),
+        (gettext_lazy("Name"), lambda r: r.name),
+        (gettext_lazy("Affiliation"), lambda r: r.affiliation),
+    ],
     ServiceItem: [
         (gettext_lazy("Code"), lambda r: r.code),
         (gettext_lazy("Name"), lambda r: r.name),
@@ -155,6 +161,7 @@ RELATED = {
     ClaimStaff: ["station"],
     QuestionnaireResponse: ["event", "community"],
     HouseholdVisit: ["community", "visitor"],
+    ForumAttendee: ["event"],
 }
 
 

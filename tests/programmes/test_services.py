@@ -402,3 +402,24 @@ def test_a_target_bound_to_a_programme_counts_its_settled_items(
     assert target.actual_quantity == 1
     with pytest.raises(PermissionDenied):
         services.target_source_bind(target=target, kind="on_spot", actor=bob)
+
+
+def test_a_forum_s_attendees_are_records_and_only_a_forum_has_them(bob, district, yesterday):
+    forum = collection_event_create(
+        channel=Channel.FORUM, title="建设路座谈会", held_on=yesterday, unit=district["street"]
+    )
+    batch = collection_event_create(
+        channel=Channel.QUESTIONNAIRE, title="问卷", held_on=yesterday, unit=district["street"]
+    )
+    services.forum_attendees_record(
+        event=forum,
+        attendees=[{"name": "张伟", "affiliation": "建设路社区居民代表"}, {"name": "李娜"}],
+        actor=bob,
+    )
+    assert figures.result_value("forum_attendees") == 2
+    assert forum.attendees.first().history.get().history_user == bob
+    with pytest.raises(ValidationError):
+        services.forum_attendees_record(event=batch, attendees=[{"name": "王"}], actor=bob)
+    with pytest.raises(ValidationError):
+        services.forum_attendees_record(event=forum, attendees=[{"name": ""}], actor=bob)
+    assert figures.result_value("forum_attendees") == 2
