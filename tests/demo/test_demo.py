@@ -499,3 +499,9 @@ def test_the_summary_tells_the_source_documents_figures(demo):
     assert f"其中{FATE_COUNTS['overdue']}件已超过完成时限" in text
     assert "70个参学单位" in text and "40名领办领导" in text
     assert "中原区“我为群众办实事”实践活动综述" in text
+    # The results (成效, shishi.programmes.results), counted from the programmes' rows.
+    assert "“万人助万企”走访调研企业656家" in text and "现场解决问题215个" in text
+    assert "全区1343项政务服务事项实现“网上办”，50个“一件事”实现“掌上办”" in text
+    assert "115个经营性停车场和1049个路侧泊位已接入智慧停车管理系统" in text
+    assert "在152个村（社区）设立治安家财理赔受理登记点，在14个街道" in text
+    assert "派驻28名法官和理赔专员" in text and "排查出险情32处，已消除32处" in text
