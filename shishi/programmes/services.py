@@ -139,6 +139,7 @@ def enterprise_visit_record(
     permissions.require_enterprise_visit(actor)
     visit = _visit(programme, enterprise, visitors, visited_on, unit, notes, actor)
     save_with_history(visit, actor=actor, reason="recorded")
+    _refresh(actor, TargetSourceKind.ENTERPRISE_VISITS)
     return visit
 
 
@@ -156,7 +157,9 @@ def enterprise_visits_bulk_record(
             raise ValidationError(
                 _("Visit %(row)d: %(errors)s") % {"row": row, "errors": "; ".join(error.messages)}
             ) from None
-    return records_bulk_create(EnterpriseVisit, rows, actor=actor, reason="recorded")
+    visits = records_bulk_create(EnterpriseVisit, rows, actor=actor, reason="recorded")
+    _refresh(actor, TargetSourceKind.ENTERPRISE_VISITS)
+    return visits
 
 
 @transaction.atomic
@@ -199,7 +202,7 @@ def enterprise_problem_solve_on_spot(
     files: Sequence[UploadedFile] = (),
 ) -> LedgerItem:
     """现场解决: settled at once through the ledger's on-the-spot path."""
-    return ledger.item_settle_on_spot(
+    item = ledger.item_settle_on_spot(
         item=problem.item,
         actor=actor,
         evidence=evidence,
@@ -208,6 +211,8 @@ def enterprise_problem_solve_on_spot(
         lead_unit=lead_unit,
         files=files,
     )
+    _refresh(actor, TargetSourceKind.ON_SPOT, TargetSourceKind.PROGRAMME_SETTLED)
+    return item
 
 
 # ------------------------------------------------------------ 灾后理赔
@@ -374,7 +379,9 @@ def questionnaire_responses_record(
                 _("Response %(row)d: %(errors)s")
                 % {"row": row, "errors": "; ".join(error.messages)}
             ) from None
-    return records_bulk_create(QuestionnaireResponse, rows, actor=actor, reason="recorded")
+    responses = records_bulk_create(QuestionnaireResponse, rows, actor=actor, reason="recorded")
+    _refresh(actor, TargetSourceKind.QUESTIONNAIRE_RESPONSES)
+    return responses
 
 
 @transaction.atomic
@@ -407,7 +414,9 @@ def household_visits_record(
             raise ValidationError(
                 _("Visit %(row)d: %(errors)s") % {"row": row, "errors": "; ".join(error.messages)}
             ) from None
-    return records_bulk_create(HouseholdVisit, rows, actor=actor, reason="recorded")
+    visits = records_bulk_create(HouseholdVisit, rows, actor=actor, reason="recorded")
+    _refresh(actor, TargetSourceKind.HOUSEHOLD_VISITS)
+    return visits
 
 
 @transaction.atomic
@@ -505,14 +514,18 @@ def service_bundle_create(*, name: str, actor, mobile: bool = False) -> ServiceB
 def service_items_store(*, rows: Sequence[ServiceItem], actor) -> list[ServiceItem]:
     """Checked catalogue rows (shishi.programmes.sheets), stored with history."""
     permissions.require_import(actor, "serviceitem")
-    return records_bulk_create(ServiceItem, rows, actor=actor, reason="imported")
+    stored = records_bulk_create(ServiceItem, rows, actor=actor, reason="imported")
+    _refresh(actor, TargetSourceKind.ONLINE_SERVICES)
+    return stored
 
 
 @transaction.atomic
 def assets_store(*, rows: Sequence[Asset], actor) -> list[Asset]:
     """Checked register rows (shishi.programmes.sheets), stored with history."""
     permissions.require_import(actor, "asset")
-    return records_bulk_create(Asset, rows, actor=actor, reason="imported")
+    stored = records_bulk_create(Asset, rows, actor=actor, reason="imported")
+    _refresh(actor, TargetSourceKind.ASSETS, TargetSourceKind.ASSET_QUANTITY)
+    return stored
 
 
 # ------------------------------------------------------------ computed target actuals
@@ -565,6 +578,14 @@ def targets_refresh(*, actor=None, sources: Iterable[TargetSource] | None = None
             save_with_history(target, actor=actor, reason=f"computed: {source.kind}")
             changed += 1
     return changed
+
+
+def _refresh(actor, *kinds: str) -> None:
+    """After a write that changes what some bound targets count: their actuals
+    follow at once (the job catches what changed elsewhere, e.g. a settlement)."""
+    sources = TargetSource.objects.filter(kind__in=kinds).select_related("target")
+    if sources:
+        targets_refresh(actor=actor, sources=sources)
 
 
 def targets_refresh_job() -> dict:

@@ -423,3 +423,25 @@ def test_a_forum_s_attendees_are_records_and_only_a_forum_has_them(bob, district
     with pytest.raises(ValidationError):
         services.forum_attendees_record(event=forum, attendees=[{"name": ""}], actor=bob)
     assert figures.result_value("forum_attendees") == 2
+
+
+def test_a_bound_target_follows_the_rows_stored_through_the_services(root, make_item):
+    from shishi.programmes.models import Asset, AssetKind
+
+    item = make_item(
+        targets=[{"name": "加装充电桩", "unit_of_measure": "个", "target_quantity": 217}]
+    )
+    target = item.targets.get()
+    services.target_source_bind(
+        target=target, kind="assets", asset_kind=AssetKind.CHARGING_POINT, actor=root
+    )
+    services.assets_store(
+        rows=[
+            Asset(kind=AssetKind.CHARGING_POINT, code=f"C{n}", name=f"充电桩{n}", connected=True)
+            for n in range(3)
+        ],
+        actor=root,
+    )
+    target.refresh_from_db()
+    assert target.actual_quantity == 3  # nobody typed it, nor ran the job
+    assert target.history.first().history_user == root
