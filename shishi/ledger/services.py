@@ -514,7 +514,12 @@ def item_settle_on_spot(
         item=item,
         actor=actor,
         transition_name="close_with_item",
-        message=_("“%(item)s” was solved on the spot.") % {"item": item.title},
+        message=_(
+            "“%(item)s” was solved on the spot. Please tell us whether you are satisfied "
+            "with the result."
+        )
+        % {"item": item.title},
+        invites_rating=True,
     )
     return item
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('categories', '0002_initial'),
-        ('intake', '0012_appeal_partial_fk_indexes'),
+        ('intake', '0013_notice_invites_rating'),
         ('ledger', '0006_programmes_item_programme'),
         ('org', '0001_initial'),
         ('programmes', '0001_initial'),
