@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "shishi.notices",
     # Operations: /healthz, backup and restore, 503s while the database is down.
     "shishi.ops",
+    "shishi.programmes",  # 专项工作: programmes, their records and results
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("reminders/", include("shishi.reminders.urls")),
     path("open311/v2/", include("shishi.open311.urls")),
     path("", include("shishi.ops.urls")),
+    path("programmes/", include("shishi.programmes.urls")),
     path("", include("shishi.public.urls")),
 ]

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from shishi.categories.models import Category
@@ -17,18 +17,15 @@ from shishi.ledger.models import (
 )
 from shishi.org.models import Unit, User
 from shishi.org.roles import LEADER, ROLE_GROUPS
+from shishi.programmes import figures as programme_figures
 
 
 @dataclass(frozen=True)
 class Figure:
     key: str
     label: str
-    value: int
+    value: int | float | None  # a share (0–1) is a float; None when there is nothing to count
     unit: str
-
-
-def _event_total(channel: str) -> int:
-    return CollectionEvent.objects.filter(channel=channel).aggregate(n=Sum("count"))["n"] or 0
 
 
 def campaign_projects():
@@ -58,6 +55,9 @@ FIGURES: dict[str, tuple[str, str]] = {
     "items_missing_report": ("本周未报进展", "件"),
     "items_active": ("在办事项（全部类型）", "件"),
 }
+# --- programmes (shishi.programmes.figures): results counted from their records.
+FIGURES.update(programme_figures.stats_figures())
+# ---
 
 
 def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
@@ -68,8 +68,8 @@ def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
         "participating_units": Unit.objects.participating().count(),
         "leaders": leaders.count(),
         "forums": CollectionEvent.objects.filter(channel=Channel.FORUM).count(),
-        "questionnaires_issued": _event_total(Channel.QUESTIONNAIRE),
-        "household_visits": _event_total(Channel.VISIT),
+        # Counted from the responses and visits recorded (shishi.programmes).
+        "questionnaires_issued": programme_figures.result_value("questionnaire_responses"),
         "appeals": Appeal.objects.count(),
         "project_categories": Category.objects.filter(
             Exists(projects.filter(category=OuterRef("pk")))
@@ -82,5 +82,7 @@ def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
             week_start(timezone.localdate(now))
         ).count(),
         "items_active": LedgerItem.objects.filter(status__in=ACTIVE_STATUSES).count(),
+        # --- programmes (shishi.programmes.figures)
+        **programme_figures.stats_values(),
     }
     return [Figure(key, label, values[key], unit) for key, (label, unit) in FIGURES.items()]

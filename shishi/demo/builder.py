@@ -43,6 +43,7 @@ from shishi.ledger import services as ledger
 from shishi.ledger.models import ItemKind, LedgerItem, Satisfaction
 from shishi.org.models import Membership, Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
+from shishi.programmes.demo import schedule as schedule_programmes
 
 from . import corpus, recurring
 from .clock import SimClock, simulated_time
@@ -287,6 +288,7 @@ class _Builder:
         self.schedule_intake()
         self.schedule_items()
         self.schedule_other_ledgers()
+        schedule_programmes(self)  # 专项工作 and their records (shishi.programmes.demo)
 
     def build(self, stop_before_week: int | None = None) -> None:
         self.clock.at(self.t(-1, 4, 9))

@@ -169,6 +169,27 @@ class Appeal(models.Model):
         blank=True,
         related_name="appeals",
     )
+    # Where a collected appeal came from, as a record (shishi.programmes): the
+    # questionnaire response or household visit that raised it. (A forum's
+    # appeal names its forum as its event.)
+    questionnaire_response = models.ForeignKey(
+        "programmes.QuestionnaireResponse",
+        verbose_name=_("questionnaire response"),
+        db_index=False,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    household_visit = models.ForeignKey(
+        "programmes.HouseholdVisit",
+        verbose_name=_("household visit"),
+        db_index=False,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Service-level deadlines (shishi.service_levels.deadlines), computed when the
     # appeal is received and stored so sweeps and the rates can query them.
@@ -207,6 +228,8 @@ class Appeal(models.Model):
             "community",
             "item",
             "import_key",
+            "questionnaire_response",
+            "household_visit",
         ],
     )
 
@@ -232,6 +255,16 @@ class Appeal(models.Model):
                     name=f"appeal_{name}",
                 )
                 for name in ("event", "submitter", "community", "item")
+            ),
+            # The records an appeal was collected in (shishi.programmes): most
+            # appeals have none.
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                    name=f"appeal_{name}",
+                )
+                for name in ("questionnaire_response", "household_visit")
             ),
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["channel", "received_at"]),

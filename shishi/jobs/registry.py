@@ -20,6 +20,7 @@ TASKS: dict[str, str] = {
     "open311.drain": "shishi.open311.services.requests_drain",
     "suggestions.train": "shishi.suggestions.services.suggestions_train",
     "notices.deliver": "shishi.notices.services.notices_deliver",
+    "programmes.targets": "shishi.programmes.services.targets_refresh_job",
 }
 
 

@@ -23,6 +23,13 @@ ITEM_TRANSITIONS = transition_table(
     ),
     Transition("send_back", _("send back"), frozenset({S.AWAITING_VERIFICATION}), S.IN_PROGRESS),
     Transition("settle", _("settle"), frozenset({S.AWAITING_VERIFICATION}), S.SETTLED),
+    # 现场解决: a problem solved where it was found is settled at once.
+    Transition(
+        "settle_on_spot",
+        _("settle on the spot"),
+        frozenset({S.OPEN, S.CLAIMED, S.IN_PROGRESS}),
+        S.SETTLED,
+    ),
     # Reopening goes back to work if someone owns it, else back to the open ledger.
     Transition("reopen", _("reopen"), frozenset({S.SETTLED, S.CANCELLED}), None),
     Transition("suspend", _("suspend"), frozenset({S.OPEN, S.CLAIMED, S.IN_PROGRESS}), S.SUSPENDED),

@@ -198,6 +198,17 @@ class LedgerItem(models.Model):
     # The reason or note given with the latest transition (reopen, suspend, send back…).
     status_note = models.TextField(_("status note"), max_length=TEXT_MAX, blank=True)
     status_before_suspension = models.CharField(max_length=30, blank=True, editable=False)
+    # 专项工作 (shishi.programmes): the programme the item belongs to, if any.
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
+    # 现场解决: settled on the spot by item_settle_on_spot; a reopening clears it.
+    settled_on_spot = models.BooleanField(_("solved on the spot"), default=False)
 
     history = HistoricalRecords(m2m_fields=[cooperating_units])
 

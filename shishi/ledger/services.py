@@ -29,6 +29,7 @@ from .models import (
     Evidence,
     EvidencePurpose,
     FollowUp,
+    ItemKind,
     ItemStatus,
     KindPolicy,
     LedgerItem,
@@ -147,8 +148,9 @@ def item_create(
     lead_unit: Unit | None = None,
     cooperating_units: Iterable[Unit] = (),
     number: str | None = None,
+    programme=None,
 ) -> LedgerItem:
-    """Create a draft ledger item with its targets."""
+    """Create a draft ledger item with its targets, in `programme` (专项工作) if given."""
     policy = KindPolicy.objects.filter(kind=kind).first()
     if policy is None:
         raise ValidationError({"kind": _("Unknown ledger item kind: %(kind)s.") % {"kind": kind}})
@@ -173,6 +175,7 @@ def item_create(
         raise ValidationError(
             {"lead_unit": _("The unit “%(unit)s” is no longer active.") % {"unit": lead_unit}}
         )
+    _check_programme(programme)
     item = LedgerItem(
         number=number
         or f"{policy.number_prefix}-{timezone.localdate():%Y}-{sequence_next(f'item-{kind}-{timezone.localdate():%Y}'):04d}",
@@ -183,6 +186,7 @@ def item_create(
         deadline=deadline,
         lead_unit=lead_unit,
         created_by=actor,
+        programme=programme,
     )
     save_with_history(item, actor=actor, reason="created")
     item.cooperating_units.set(list(cooperating_units))
@@ -195,6 +199,26 @@ def item_create(
             sort_order=order,
         )
         save_with_history(target, actor=actor, reason="created")
+    return item
+
+
+def _check_programme(programme) -> None:
+    if programme is not None and not programme.is_active:
+        raise ValidationError(
+            {"programme": _("The programme “%(name)s” is closed.") % {"name": programme}}
+        )
+
+
+@transaction.atomic
+def item_set_programme(*, item: LedgerItem, actor, programme) -> LedgerItem:
+    """Put an item into a programme (专项工作), or take it out with None."""
+    item = _locked(item)
+    permissions.require_open(actor, item.kind)
+    _check_programme(programme)
+    item.programme = programme
+    save_with_history(
+        item, actor=actor, reason=f"programme: {programme}" if programme else "programme removed"
+    )
     return item
 
 
@@ -434,6 +458,82 @@ def item_settle(
     return item
 
 
+# Kinds found and fixed in one place: an enterprise's problem during the
+# visit that found it, a hazard removed by the team that found it.
+ON_SPOT_KINDS = frozenset({ItemKind.ENTERPRISE_PROBLEM, ItemKind.HAZARD})
+
+
+@transaction.atomic
+def item_settle_on_spot(
+    *,
+    item: LedgerItem,
+    actor,
+    evidence: str,
+    note: str,
+    owner=None,
+    lead_unit: Unit | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> LedgerItem:
+    """现场解决: a problem solved where it was found is settled at once, on
+    evidence and a note, without the weekly reports and the verification
+    queue. An item nobody owns yet gets its owner (a responsible leader) and
+    lead unit here. Whoever records it may open items of its kind and is its
+    verifier on record, so they cannot be its owner."""
+    item = _locked(item)
+    if item.kind not in ON_SPOT_KINDS:
+        raise ValidationError(
+            {
+                "kind": _("A %(kind)s cannot be settled on the spot.")
+                % {"kind": item.get_kind_display()}
+            }
+        )
+    permissions.require_open(actor, item.kind)
+    check_transition(ITEM_TRANSITIONS, "settle_on_spot", item, ItemStatus.choices)
+    evidence = require_text(evidence, field="evidence", max_length=TEXT_MAX, label=_("Evidence"))
+    note = require_text(note, field="note", max_length=TEXT_MAX, label=_("Note"))
+    if item.owner_id is None:
+        if owner is None:
+            raise ValidationError({"owner": _("Name the responsible leader who solved it.")})
+        permissions.require_claim(owner)
+        if lead_unit is None or not lead_unit.is_active:
+            raise ValidationError({"lead_unit": _("Choose an active lead unit.")})
+        item.owner = owner
+        item.lead_unit = lead_unit
+        item.claimed_by = actor
+        item.claimed_at = timezone.now()
+    if item.owner_id == actor.pk:
+        raise PermissionDenied(
+            _("The owner of “%(item)s” cannot verify it; another member of the team records it.")
+            % {"item": item}
+        )
+    missing = [t.name for t in item.targets.all() if t.actual_quantity is None]
+    if missing:
+        raise ValidationError(
+            {
+                "targets": _("These targets have no actual yet: %(names)s.")
+                % {"names": "、".join(missing)}
+            }
+        )
+    _attach(item=item, files=files, purpose=EvidencePurpose.SETTLEMENT, actor=actor)
+    item.verifier = actor
+    item.settled_at = timezone.now()
+    item.settlement_evidence = evidence
+    item.settled_on_spot = True
+    _move(item, "settle_on_spot", actor=actor, reason=note)
+    appeals_follow_item(
+        item=item,
+        actor=actor,
+        transition_name="close_with_item",
+        message=_(
+            "“%(item)s” was solved on the spot. Please tell us whether you are satisfied "
+            "with the result."
+        )
+        % {"item": item.title},
+        invites_rating=True,
+    )
+    return item
+
+
 @transaction.atomic
 def item_reopen(*, item: LedgerItem, actor, reason: str) -> LedgerItem:
     item = _locked(item)
@@ -444,6 +544,7 @@ def item_reopen(*, item: LedgerItem, actor, reason: str) -> LedgerItem:
     if was_settled:
         item.verifier = None
         item.settled_at = None
+        item.settled_on_spot = False
     _move(item, "reopen", actor=actor, reason=reason, target=target)
     if was_settled:
         appeals_follow_item(

@@ -20,6 +20,7 @@ from shishi.dashboard.charts import bar_chart
 from shishi.intake.models import Appeal, Channel, CollectionEvent
 from shishi.ledger.models import ItemStatus
 from shishi.org.models import Unit
+from shishi.programmes.results import ResultsSection, results_section
 
 from .models import SummaryTemplate, paragraphs, summary_text_fill
 from .pdf import CHART_FONT_FAMILY
@@ -108,6 +109,7 @@ class CampaignSummary:
     appeals_chart: SafeString
     projects_chart: SafeString
     wording_problem: str = ""  # why the wording in use could not be used
+    results: ResultsSection | None = None  # 成效 (shishi.programmes.results)
 
     def value(self, key: str) -> int:
         return self.figures[key].value
@@ -267,6 +269,7 @@ def summary_build(now: dt.datetime | None = None) -> CampaignSummary:
             value_text=str,
             font_family=CHART_FONT_FAMILY,
         )
+        results = results_section()  # 成效, counted from the programmes' rows
     return CampaignSummary(
         as_of=now,
         district=district,
@@ -279,6 +282,7 @@ def summary_build(now: dt.datetime | None = None) -> CampaignSummary:
         appeals_chart=appeals_chart,
         projects_chart=projects_chart,
         wording_problem=wording_problem,
+        results=results,
     )
 
 

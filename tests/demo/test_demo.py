@@ -133,6 +133,21 @@ EXPECTED = {
     "appeals": 3_231,
     "project_categories": 8,
     "projects": 94,
+    # The programmes' results (shishi.programmes.demo), counted from their rows.
+    "enterprises_visited": 656,
+    "enterprise_problems": 225,  # 215 solved on the spot, 6 through the ledger, 4 open
+    "enterprise_problems_solved_on_spot": 215,
+    "hazards_found": 32,
+    "hazards_removed": 32,
+    "claim_points": 152,
+    "claim_stations": 14,
+    "claim_staff": 28,
+    "claims": 48,
+    "claims_paid_within_24h_share": 0.9583,  # two of 48 paid late
+    "questionnaire_responses": 17_643,
+    "online_services": 1_343,
+    "parking_lots_connected": 115,
+    "roadside_spaces_connected": 1_049,
 }
 
 
@@ -447,6 +462,12 @@ def test_the_other_ledgers_do_not_count_as_projects(demo):
     hazards = LedgerItem.objects.filter(kind=ItemKind.HAZARD)
     assert hazards.count() == 32 and all(h.status == ItemStatus.SETTLED for h in hazards)
     problems = LedgerItem.objects.filter(kind=ItemKind.ENTERPRISE_PROBLEM)
+    # The programme's visits found more (shishi.programmes.demo): 215 solved
+    # on the spot, 4 open.
+    found_on_visits = problems.filter(enterprise_problem__isnull=False)
+    assert found_on_visits.filter(settled_on_spot=True).count() == 215
+    assert found_on_visits.filter(status=ItemStatus.OPEN).count() == 4
+    problems = problems.filter(enterprise_problem__isnull=True)
     assert problems.count() == len(corpus.ENTERPRISE_PROBLEMS)
     assert all(p.status == ItemStatus.SETTLED for p in problems)
     assert figures()["projects"] == 94
@@ -478,6 +499,12 @@ def test_the_summary_tells_the_source_documents_figures(demo):
     assert f"其中{FATE_COUNTS['overdue']}件已超过完成时限" in text
     assert "70个参学单位" in text and "40名领办领导" in text
     assert "中原区“我为群众办实事”实践活动综述" in text
+    # The results (成效, shishi.programmes.results), counted from the programmes' rows.
+    assert "“万人助万企”走访调研企业656家" in text and "现场解决问题215个" in text
+    assert "全区1343项政务服务事项实现“网上办”，50个“一件事”实现“掌上办”" in text
+    assert "115个经营性停车场和1049个路侧泊位已接入智慧停车管理系统" in text
+    assert "在152个村（社区）设立治安家财理赔受理登记点，在14个街道" in text
+    assert "派驻28名法官和理赔专员" in text and "排查出险情32处，已消除32处" in text
 
 
 @pytest.mark.slow

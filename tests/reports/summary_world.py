@@ -17,6 +17,11 @@ from shishi.ledger.services import (
     item_submit_for_verification,
     progress_report_submit,
 )
+from shishi.programmes.services import (
+    household_visits_record,
+    questionnaire_create,
+    questionnaire_responses_record,
+)
 
 DAY = dt.timedelta(days=1)
 
@@ -48,11 +53,24 @@ def campaign(district, category, make_item, bob, carol, dave, erin) -> Campaign:
         collection_event_create(
             channel="forum", title=title, held_on=today, unit=street, count=count
         )
-    collection_event_create(
+    batch = collection_event_create(
         channel="questionnaire", title="问卷第一批", held_on=today, unit=street, count=500
     )
-    collection_event_create(
+    visits = collection_event_create(
         channel="visit", title="入户走访第一轮", held_on=today, unit=street, count=40
+    )
+    # The figures count the responses and visits recorded, not the events' counts.
+    questionnaire = questionnaire_create(title="需求问卷", questions=["您的诉求"], actor=bob)
+    questionnaire_responses_record(
+        questionnaire=questionnaire,
+        event=batch,
+        responses=[{"answered_on": today}] * 500,
+        actor=bob,
+    )
+    household_visits_record(
+        event=visits,
+        visits=[{"household": f"{n}号", "visitor": bob, "visited_on": today} for n in range(40)],
+        actor=bob,
     )
     for title, channel, appeal_category in (
         ("孩子上学远", "forum", category),
