@@ -112,6 +112,12 @@ INSTALLED_APPS = [
     "shishi.demo",
     # 大梳理 in the app: category, duplicate, hot-issue and lead-unit suggestions.
     "shishi.suggestions",
+    # The campaign's organisation and activities (issue 16).
+    "shishi.organisation",
+    "shishi.inspection",
+    "shishi.activities",
+    "shishi.liaison",
+    "shishi.selection",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ from shishi.ledger.models import (
 )
 from shishi.org.models import Unit, User
 from shishi.org.roles import LEADER, ROLE_GROUPS
+from shishi.organisation.stats import FIGURES as ORGANISATION_FIGURES
+from shishi.organisation.stats import organisation_values
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ FIGURES: dict[str, tuple[str, str]] = {
     "projects_overdue": ("已逾期", "件"),
     "items_missing_report": ("本周未报进展", "件"),
     "items_active": ("在办事项（全部类型）", "件"),
+    # The campaign's organisation and activities (shishi.organisation.stats).
+    **ORGANISATION_FIGURES,
 }
 
 
@@ -82,5 +86,6 @@ def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
             week_start(timezone.localdate(now))
         ).count(),
         "items_active": LedgerItem.objects.filter(status__in=ACTIVE_STATUSES).count(),
+        **organisation_values(),
     }
     return [Figure(key, label, values[key], unit) for key, (label, unit) in FIGURES.items()]

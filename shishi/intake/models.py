@@ -23,6 +23,7 @@ class Channel(models.TextChoices):
     ENTERPRISE_VISIT = "enterprise_visit", _("enterprise visit")
     INSPECTION = "inspection", _("inspection")
     SELF_REVIEW = "self_review", _("self-review")
+    LIAISON = "liaison", _("liaison member")
 
 
 # What an event's own count means, by channel.
@@ -135,6 +136,16 @@ class Appeal(models.Model):
         blank=True,
         related_name="appeals",
     )
+    # A household's appeal filed by its liaison member (channel 联户).
+    household = models.ForeignKey(
+        "liaison.Household",
+        verbose_name=_("household"),
+        db_index=False,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
     lat = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -204,6 +215,7 @@ class Appeal(models.Model):
             "community",
             "item",
             "import_key",
+            "household",
         ],
     )
 
@@ -228,7 +240,7 @@ class Appeal(models.Model):
                     condition=models.Q(**{f"{name}__isnull": False}),
                     name=f"appeal_{name}",
                 )
-                for name in ("event", "submitter", "community", "item")
+                for name in ("event", "submitter", "community", "item", "household")
             ),
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["channel", "received_at"]),
