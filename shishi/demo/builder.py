@@ -43,6 +43,7 @@ from shishi.ledger import services as ledger
 from shishi.ledger.models import ItemKind, LedgerItem, Satisfaction
 from shishi.org.models import Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
+from shishi.organisation import demo as organisation_demo
 
 from . import corpus
 from .clock import SimClock, simulated_time
@@ -250,6 +251,7 @@ class _Builder:
         self.schedule_intake()
         self.schedule_items()
         self.schedule_other_ledgers()
+        organisation_demo.schedule(self)  # the campaign's organisation and activities
 
     def build(self, stop_before_week: int | None = None) -> None:
         self.clock.at(self.t(-1, 4, 9))
