@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from shishi.categories.models import Category
 from shishi.core.lifecycle import optional_text, require_text, save_with_history
@@ -242,9 +243,9 @@ def findings_record_bulk(
         ],
         actor=actor,
     )
-    findings = []
-    for item in items:
-        finding = Finding(visit=visit, text=item.title, item=item)
-        save_with_history(finding, actor=actor, reason="found")
-        findings.append(finding)
-    return findings
+    return bulk_create_with_history(
+        [Finding(visit=visit, text=item.title, item=item) for item in items],
+        Finding,
+        default_user=actor,
+        default_change_reason="found",
+    )

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from shishi.categories.models import Category
 from shishi.core.lifecycle import optional_text, require_text
+from shishi.core.models import Sequence as NumberSequence
 from shishi.core.services import sequence_next
 from shishi.org.models import Unit
 from shishi.service_levels.deadlines import item_settle_due
@@ -44,6 +46,17 @@ def _row_error(row: int, error: ValidationError) -> ValidationError:
         else error.messages
     )
     return ValidationError(_("Item %(row)d: %(error)s") % {"row": row, "error": " ".join(messages)})
+
+
+def _sequence_take(name: str, count: int) -> int:
+    """Take `count` numbers of a sequence at once (what `sequence_next` does for
+    one): the first of them."""
+    if count == 0:
+        return 0
+    first = sequence_next(name)
+    if count > 1:
+        NumberSequence.objects.filter(name=name).update(last=F("last") + count - 1)
+    return first
 
 
 @transaction.atomic
@@ -111,8 +124,9 @@ def items_open_bulk(*, kind: str, specs: Sequence[BulkItem], actor) -> list[Ledg
             )
         )
     year = f"{timezone.localdate(now):%Y}"
-    for item in items:
-        item.number = f"{policy.number_prefix}-{year}-{sequence_next(f'item-{kind}-{year}'):04d}"
+    first = _sequence_take(f"item-{kind}-{year}", len(items))
+    for n, item in enumerate(items, start=first):
+        item.number = f"{policy.number_prefix}-{year}-{n:04d}"
     return bulk_create_with_history(
         items,
         LedgerItem,

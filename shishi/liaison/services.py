@@ -133,22 +133,25 @@ def pairing_end(*, pairing: Pairing, ended_on: dt.date, actor) -> Pairing:
 
 @transaction.atomic
 def households_register_bulk(
-    *, community: Unit, member: LiaisonMember, rows: Sequence[dict], paired_on: dt.date, actor
+    *, community: Unit, rows: Sequence[dict], paired_on: dt.date, actor
 ) -> list[Household]:
-    """A member's list of households (Excel, the demo): each household created
-    and paired with `member`, all or none; a bad or repeated row is named."""
+    """A community's list of households (Excel, the demo): each row an address,
+    optionally a head and the `member` who looks after it (paired at once).
+    All or none; a bad or repeated row is named."""
     community = _community(community)
-    if member.community_id != community.pk:
-        raise ValidationError(
-            {
-                "member": _("%(member)s is a member in %(theirs)s, not in %(community)s.")
-                % {"member": member, "theirs": member.community, "community": community}
-            }
-        )
-    households, seen = [], set()
+    households, members, seen = [], [], set()
     for row, fields in enumerate(rows, start=1):
+        fields = dict(fields)
+        member = fields.pop("member", None)
         try:
             household = household_clean(community=community, **fields)
+            if member is not None and member.community_id != community.pk:
+                raise ValidationError(
+                    {
+                        "member": _("%(member)s is a member in %(theirs)s, not in %(community)s.")
+                        % {"member": member, "theirs": member.community, "community": community}
+                    }
+                )
         except ValidationError as error:
             raise _row(row, error) from None
         if household.address in seen:
@@ -158,6 +161,7 @@ def households_register_bulk(
             )
         seen.add(household.address)
         households.append(household)
+        members.append(member)
     existing = set(
         Household.objects.filter(community=community, address__in=seen).values_list(
             "address", flat=True
@@ -170,7 +174,11 @@ def households_register_bulk(
         )
     stored = bulk_create_with_history_sql(households, actor=actor, reason="created")
     bulk_create_with_history_sql(
-        [Pairing(member=member, household=h, paired_on=paired_on) for h in stored],
+        [
+            Pairing(member=member, household=household, paired_on=paired_on)
+            for household, member in zip(stored, members, strict=True)
+            if member is not None
+        ],
         actor=actor,
         reason="paired",
     )

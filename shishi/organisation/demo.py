@@ -499,19 +499,17 @@ class _Campaign:
                 )
         members = liaison.members_create_bulk(rows=rows, actor=actor)
         households = split(rng, HOUSEHOLDS, len(members))
-        today = self.today()
-        numbered: dict[int, int] = {}  # community -> households so far
+        by_community: dict[int, list] = {}
         for member, count in zip(members, households, strict=True):
-            first = numbered.get(member.community_id, 0)
-            numbered[member.community_id] = first + count
+            by_community.setdefault(member.community_id, []).extend([member] * count)
+        for community in communities:
             liaison.households_register_bulk(
-                community=member.community,
-                member=member,
+                community=community,
                 rows=[
-                    {"address": f"{k // 12 + 1}号楼{k % 12 + 1:02d}户", "head": ""}
-                    for k in range(first, first + count)
+                    {"address": f"{k // 12 + 1}号楼{k % 12 + 1:02d}户", "member": member}
+                    for k, member in enumerate(by_community.get(community.pk, []))
                 ],
-                paired_on=today,
+                paired_on=self.today(),
                 actor=actor,
             )
 

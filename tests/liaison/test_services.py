@@ -57,23 +57,24 @@ def test_a_member_of_another_community_cannot_pair(household, district, bob):
 
 
 def test_a_bulk_list_with_a_repeated_address_stores_nothing(member, district, bob):
-    rows = [{"address": "1号"}, {"address": "2号"}, {"address": "1号"}]
+    rows = [{"address": "1号"}, {"address": "2号", "member": member}, {"address": "1号"}]
     with pytest.raises(ValidationError) as error:
         households_register_bulk(
-            community=district["community"], member=member, rows=rows, paired_on=DAY, actor=bob
+            community=district["community"], rows=rows, paired_on=DAY, actor=bob
         )
     assert "1号" in str(error.value)
     assert Household.objects.count() == 0
 
 
 def test_a_bulk_list_is_stored_paired_with_history(member, district, bob):
-    rows = [{"address": f"{n}号", "head": "住户"} for n in range(1, 6)]
+    rows = [{"address": f"{n}号", "head": "住户", "member": member} for n in range(1, 6)]
+    rows.append({"address": "6号"})
     stored = households_register_bulk(
-        community=district["community"], member=member, rows=rows, paired_on=DAY, actor=bob
+        community=district["community"], rows=rows, paired_on=DAY, actor=bob
     )
-    assert len(stored) == 5
+    assert len(stored) == 6
     assert Pairing.objects.filter(member=member).count() == 5
-    assert Household.history.filter(history_user=bob).count() == 5
+    assert Household.history.filter(history_user=bob).count() == 6
     assert Pairing.history.count() == 5
 
 
