@@ -14,5 +14,11 @@ urlpatterns = [
     path("supervision/", include("shishi.supervision.urls")),
     path("reminders/", include("shishi.reminders.urls")),
     path("open311/v2/", include("shishi.open311.urls")),
+    # The campaign's organisation and activities (issue 16).
+    path("campaign/", include("shishi.organisation.urls")),
+    path("campaign/inspection/", include("shishi.inspection.urls")),
+    path("campaign/activities/", include("shishi.activities.urls")),
+    path("campaign/liaison/", include("shishi.liaison.urls")),
+    path("campaign/selection/", include("shishi.selection.urls")),
     path("", include("shishi.public.urls")),
 ]

@@ -1,0 +1,38 @@
+"""Reads of the campaign's organisation, and the week's activities counted for
+the dashboard and the weekly bulletin."""
+
+import datetime as dt
+
+from shishi.activities.models import Lecture, Meeting, StudyRecord
+from shishi.inspection.models import Visit
+from shishi.liaison.models import LiaisonVisit
+
+from .models import ContactVisit, DocumentTask
+
+
+def tasks_with_documents():
+    return DocumentTask.objects.select_related("document", "unit").order_by("deadline", "pk")
+
+
+def week_activities(monday: dt.date) -> dict[str, int]:
+    """What the campaign did in the ISO week starting `monday`, each counted
+    from the rows dated in it."""
+    week = (monday, monday + dt.timedelta(days=6))
+    return {
+        "inspection_visits": Visit.objects.filter(visited_on__range=week).count(),
+        "meetings": Meeting.objects.filter(held_on__range=week).count(),
+        "study_records": StudyRecord.objects.filter(held_on__range=week).count(),
+        "lectures": Lecture.objects.filter(held_on__range=week).count(),
+        "leader_visits": ContactVisit.objects.filter(visited_on__range=week).count(),
+        "liaison_visits": LiaisonVisit.objects.filter(visited_on__range=week).count(),
+    }
+
+
+WEEK_LABELS = {
+    "inspection_visits": "巡回指导走访（次）",
+    "meetings": "会议（场）",
+    "study_records": "学习活动（次）",
+    "lectures": "宣讲（场）",
+    "leader_visits": "领导走访联系单位（次）",
+    "liaison_visits": "联户走访（次）",
+}
