@@ -19,3 +19,13 @@ class PairForm(forms.Form):
         # refused by the service, saying with whom.
         self.fields["household"].queryset = Household.objects.filter(community=community)
         self.fields["member"].queryset = LiaisonMember.objects.filter(community=community)
+
+
+class HouseholdImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Household list (Excel or CSV)"),
+        help_text=_("Columns 地址 (required), 户主 and 联户党员 (a member of this community)."),
+    )
+    import_paired_on = forms.DateField(
+        label=_("Paired on"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -14,9 +14,10 @@ from shishi.org.models import Unit
 from shishi.organisation.tables import ListTable, table_response
 from shishi.sheets.writers import Column
 
-from .forms import PairForm
+from .forms import HouseholdImportForm, PairForm
 from .selectors import community_coverage, unpaired_households
 from .services import COMMUNITY_KINDS, household_pair
+from .sheets import households_import
 
 
 @require_safe
@@ -63,10 +64,31 @@ def coverage(request):
 @permission_required("liaison.view_household")
 def community(request, pk: int):
     unit = get_object_or_404(Unit, pk=pk, kind__in=COMMUNITY_KINDS)
-    form, status = None, 200
+    form, import_form, status = None, None, 200
     if request.user.has_perm("liaison.add_household"):
-        form = PairForm(request.POST or None, community=unit)
-        if request.method == "POST":
+        importing = request.method == "POST" and "import_paired_on" in request.POST
+        form = PairForm(
+            request.POST if request.method == "POST" and not importing else None, community=unit
+        )
+        import_form = HouseholdImportForm(
+            request.POST if importing else None, request.FILES if importing else None
+        )
+        if importing:
+
+            def perform(data):
+                stored = households_import(
+                    community=unit,
+                    file=data["file"],
+                    name=data["file"].name,
+                    paired_on=data["import_paired_on"],
+                    actor=request.user,
+                )
+                messages.success(request, _("%(n)d households imported.") % {"n": stored})
+
+            done, status = submit_to_service(import_form, perform)
+            if done:
+                return redirect("liaison:community", pk=unit.pk)
+        elif request.method == "POST":
             done, status = submit_to_service(
                 form, lambda data: household_pair(actor=request.user, **data)
             )
@@ -93,6 +115,7 @@ def community(request, pk: int):
             "form": form,
             "form_heading": gettext_lazy("Pair a household"),
             "form_button": gettext_lazy("Pair"),
+            "import_form": import_form,
         },
     )
     if request.method == "POST":
