@@ -8,6 +8,7 @@ from django.db.models import Count, Value
 from shishi.activities.models import Lecture, Meeting, StudyRecord
 from shishi.inspection.models import Visit
 from shishi.liaison.models import LiaisonVisit
+from shishi.org.models import Unit
 
 from .models import ContactVisit, DocumentTask
 
@@ -54,3 +55,9 @@ def week_activity_rows(monday: dt.date) -> list[tuple[str, int]]:
     """The week's activities as (label, count) rows, for the dashboard and the
     weekly bulletin."""
     return [(WEEK_LABELS[key], n) for key, n in week_activities(monday).items()]
+
+
+def contact_units_of(leader):
+    """The units `leader` is responsible for (联系单位), for suggesting a lead
+    unit when they claim an item."""
+    return Unit.objects.filter(contact_leaders__leader=leader, is_active=True).order_by("name")
