@@ -478,3 +478,48 @@ def test_the_summary_tells_the_source_documents_figures(demo):
     assert f"其中{FATE_COUNTS['overdue']}件已超过完成时限" in text
     assert "70个参学单位" in text and "40名领办领导" in text
     assert "中原区“我为群众办实事”实践活动综述" in text
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_campaigns_organisation_and_activities_have_the_source_figures(demo):
+    # Issue 16: each figure counted from the rows the demo created.
+    got = figures()
+    assert {
+        k: got[k]
+        for k in (
+            "inspection_groups",
+            "inspection_rounds",
+            "inspection_units_covered",
+            "meetings",
+            "study_sessions",
+            "lecture_groups",
+            "lecture_speakers",
+            "liaison_members",
+            "liaison_households",
+            "leader_contact_units",
+            "selection_selected",
+        )
+    } == {
+        "inspection_groups": 7,
+        "inspection_rounds": 3,
+        "inspection_units_covered": 70,
+        "meetings": 16,
+        "study_sessions": 12,
+        "lecture_groups": 17,
+        "lecture_speakers": 116,
+        "liaison_members": 1056,
+        "liaison_households": 21822,
+        "leader_contact_units": 40,
+        "selection_selected": 30,
+    }
+    assert got["inspection_visits"] >= 210
+    assert got["rectification_items"] >= 1200
+    assert got["lectures"] >= 1200
+    assert got["lecture_attendance"] >= 100_000
+    assert got["selection_nominations"] >= 150
+    html = re.sub(r"<style>.*?</style>", "", summary_render("html").decode(), flags=re.DOTALL)
+    text = re.sub(r"\s+", "", unescape(re.sub(r"<[^>]+>", "", html)))
+    assert "组建7个巡回指导组，开展3轮巡回指导" in text
+    assert "1056名联户党员联系群众21822户" in text
+    assert "评选出30人" in text
