@@ -47,7 +47,8 @@ def _visits_table(objects) -> ListTable:
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("inspection.view_visit")
 def visits(request):
-    filter_form = RoundFilterForm(request.GET or None)
+    # Its own ids: the visit form below has a field of the same name.
+    filter_form = RoundFilterForm(request.GET or None, auto_id="filter_%s")
     objects = Visit.objects.select_related("plan__round", "plan__group", "plan__unit").annotate(
         finding_count=Count("findings")
     )
