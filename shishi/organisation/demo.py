@@ -30,7 +30,7 @@ from .models import BodyKind, DocumentKind, MemberRole
 
 INSPECTION_GROUPS = 7
 INSPECTION_PEOPLE = 59
-ROUND_WEEKS = (3, 10, 18)  # each round takes two weeks
+ROUND_WEEKS = (7, 13, 19)  # each round takes two weeks, after the projects are drafted
 EXTRA_VISITS = 12  # second visits to units that needed one
 PROMOTION_MEETINGS = 10
 FORUMS = 6
