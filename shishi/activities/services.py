@@ -14,6 +14,7 @@ from shishi.categories.models import Category
 from shishi.core.lifecycle import optional_text, require_text, save_with_history
 from shishi.ledger.bulk import BulkItem, items_open_bulk
 from shishi.ledger.models import ItemKind
+from shishi.ledger.permissions import require
 from shishi.org.models import Unit
 
 from .models import (
@@ -80,6 +81,7 @@ def meeting_record(
     participants=0,
     note: str = "",
 ) -> Meeting:
+    require(actor.has_perm("activities.add_meeting"), _("You may not record meetings."))
     meeting = Meeting(
         kind=_choice(kind, MeetingKind.choices, field="kind"),
         title=require_text(title, field="title", max_length=TITLE_MAX, label=_("Title")),
@@ -210,6 +212,7 @@ def lecture_clean(
 def lecture_record(
     *, speaker: Speaker, title: str, held_on: dt.date, unit: Unit, attendance, actor, place=""
 ) -> Lecture:
+    require(actor.has_perm("activities.add_lecture"), _("You may not record lectures."))
     lecture = lecture_clean(
         speaker=speaker, title=title, held_on=held_on, unit=unit, attendance=attendance, place=place
     )
@@ -221,6 +224,7 @@ def lecture_record(
 def lectures_record_bulk(*, lectures: Sequence[dict], actor) -> list[Lecture]:
     """Many lectures (an Excel list, the demo): each checked by `lecture_clean`,
     all stored or none; a bad one is named by its 1-based row."""
+    require(actor.has_perm("activities.add_lecture"), _("You may not record lectures."))
     cleaned = []
     for row, fields in enumerate(lectures, start=1):
         try:

@@ -15,6 +15,7 @@ from shishi.core.lifecycle import optional_text, require_text, save_with_history
 from shishi.ledger import services as ledger
 from shishi.ledger.bulk import BulkItem, items_open_bulk
 from shishi.ledger.models import ItemKind
+from shishi.ledger.permissions import require
 from shishi.org.models import Unit
 
 from .models import (
@@ -165,6 +166,10 @@ def visit_record(
     actor,
     summary: str = "",
 ) -> Visit:
+    require(
+        actor.has_perm("inspection.add_visit"),
+        _("Only the inspection staff (supervisors) record visits."),
+    )
     entry = plan_entry_for(round=round, group=group, unit=unit)
     if not round.starts_on <= visited_on <= round.ends_on:
         raise ValidationError(

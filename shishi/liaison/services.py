@@ -13,6 +13,7 @@ from shishi.core.bulkhistory import bulk_create_with_history_sql
 from shishi.core.lifecycle import optional_text, require_text, save_with_history
 from shishi.intake.models import Appeal, Channel
 from shishi.intake.services import appeal_submit
+from shishi.ledger.permissions import require
 from shishi.org.models import Unit, UnitKind
 
 from .models import NAME_MAX, TEXT_MAX, Household, LiaisonMember, LiaisonVisit, Pairing
@@ -24,6 +25,13 @@ def _community(unit: Unit | None) -> Unit:
     if unit is None or not unit.is_active or unit.kind not in COMMUNITY_KINDS:
         raise ValidationError({"community": _("Choose a community or village that is in use.")})
     return unit
+
+
+def _require_keeper(actor) -> None:
+    require(
+        actor.has_perm("liaison.add_household"),
+        _("Only the staff who keep the liaison lists may change them."),
+    )
 
 
 def _row(row: int, error: ValidationError) -> ValidationError:
@@ -97,6 +105,7 @@ def household_pair(
 ) -> Pairing:
     """Pair a household with a member. A household already paired is refused
     (end its pairing first); the member must be of the household's community."""
+    _require_keeper(actor)
     if member.community_id != household.community_id:
         raise ValidationError(
             {
@@ -138,6 +147,7 @@ def households_register_bulk(
     """A community's list of households (Excel, the demo): each row an address,
     optionally a head and the `member` who looks after it (paired at once).
     All or none; a bad or repeated row is named."""
+    _require_keeper(actor)
     community = _community(community)
     households, members, seen = [], [], set()
     for row, fields in enumerate(rows, start=1):

@@ -109,7 +109,9 @@ def test_a_unit_is_planned_once_per_round(round_one, district, erin):
     assert PlanEntry.objects.count() == 2
 
 
-def test_a_finding_opens_a_rectification_item_led_by_the_unit(round_one, district, bob, category):
+def test_a_finding_opens_a_rectification_item_led_by_the_unit(
+    round_one, district, bob, erin, category
+):
     round_, group, _other = round_one
     visit = visit_record(
         round=round_,
@@ -117,7 +119,7 @@ def test_a_finding_opens_a_rectification_item_led_by_the_unit(round_one, distric
         unit=district["education"],
         visited_on=TODAY,
         methods=["spot_checks"],
-        actor=bob,
+        actor=erin,
     )
     deadline = timezone.now() + dt.timedelta(days=10)
     finding = finding_record(
@@ -146,3 +148,17 @@ def test_a_finding_by_someone_who_may_not_open_items_stores_nothing(
     with pytest.raises(PermissionDenied):
         finding_record(visit=visit, text="问题", category=category, actor=alice)
     assert Finding.objects.count() == 0
+
+
+def test_a_clerk_may_not_record_a_visit(round_one, district, bob):
+    round_, group, _other = round_one
+    with pytest.raises(PermissionDenied):
+        visit_record(
+            round=round_,
+            group=group,
+            unit=district["education"],
+            visited_on=TODAY,
+            methods=["documents"],
+            actor=bob,
+        )
+    assert Visit.objects.count() == 0
