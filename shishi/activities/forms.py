@@ -22,3 +22,10 @@ class LectureForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     # Checked by the service (a clear message for a count below zero).
     attendance = forms.CharField(label=_("Attendance"), max_length=12)
+
+
+class LectureImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Lecture list (Excel or CSV)"),
+        help_text=_("Columns 日期, 宣讲人, 题目, 单位, 受众人次 and, if known, 地点."),
+    )

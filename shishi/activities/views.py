@@ -13,9 +13,10 @@ from shishi.core.views import permission_required, submit_to_service
 from shishi.organisation.tables import ListTable, table_response
 from shishi.sheets.writers import Column
 
-from .forms import LectureForm, MeetingFilterForm
+from .forms import LectureForm, LectureImportForm, MeetingFilterForm
 from .models import Lecture, Meeting
 from .services import lecture_record
+from .sheets import lectures_import
 
 
 @require_safe
@@ -57,10 +58,25 @@ def meetings(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("activities.view_lecture")
 def lectures(request):
-    form, status = None, 200
+    form, import_form, status = None, None, 200
     if request.user.has_perm("activities.add_lecture"):
-        form = LectureForm(request.POST or None)
-        if request.method == "POST":
+        importing = request.method == "POST" and "file" in request.FILES
+        form = LectureForm(request.POST if request.method == "POST" and not importing else None)
+        import_form = LectureImportForm(
+            request.POST if importing else None, request.FILES if importing else None
+        )
+        if importing:
+
+            def perform(data):
+                stored = lectures_import(
+                    file=data["file"], name=data["file"].name, actor=request.user
+                )
+                messages.success(request, _("%(n)d lectures imported.") % {"n": stored})
+
+            done, status = submit_to_service(import_form, perform)
+            if done:
+                return redirect("activities:lectures")
+        elif request.method == "POST":
             done, status = submit_to_service(
                 form, lambda data: lecture_record(actor=request.user, **data)
             )
@@ -99,6 +115,7 @@ def lectures(request):
             "form": form,
             "form_heading": gettext_lazy("Record a lecture"),
             "form_button": gettext_lazy("Record the lecture"),
+            "import_form": import_form,
         },
     )
     if request.method == "POST":
