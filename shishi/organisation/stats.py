@@ -1,7 +1,7 @@
 """The figures of the campaign's organisation and activities, one function
 each, counted from rows; shishi.core.stats lists them with the others."""
 
-from django.db.models import Sum
+from django.db.models import CharField, Count, Sum, Value
 
 from shishi.activities.models import (
     COUNTED_MEETING_KINDS,
@@ -49,38 +49,43 @@ def rectification_items():
     )
 
 
-def inspection_units_covered() -> int:
-    """Participating units visited at least once, in any round."""
-    return Visit.objects.values("plan__unit").distinct().count()
-
-
-def lecture_attendance() -> int:
-    return Lecture.objects.aggregate(n=Sum("attendance"))["n"] or 0
-
-
-def leader_contact_units() -> int:
-    """Leaders with at least one contact unit (联系单位安排表)."""
-    return ContactUnit.objects.values("leader").distinct().count()
+# Each figure: the rows it counts and how. The figures are read in one query
+# (a UNION of these), so `shishi stats`, the summary and the dashboard pay for
+# them once.
+def _figure_definitions() -> dict[str, tuple]:
+    return {
+        "inspection_groups": (InspectionGroup.objects.all(), Count("pk")),
+        "inspection_rounds": (InspectionRound.objects.all(), Count("pk")),
+        "inspection_visits": (Visit.objects.all(), Count("pk")),
+        # Participating units visited at least once, in any round.
+        "inspection_units_covered": (Visit.objects.all(), Count("plan__unit", distinct=True)),
+        "rectification_items": (rectification_items(), Count("pk")),
+        "meetings": (Meeting.objects.filter(kind__in=COUNTED_MEETING_KINDS), Count("pk")),
+        "study_sessions": (StudyRecord.objects.filter(kind__in=COUNTED_STUDY_KINDS), Count("pk")),
+        "lecture_groups": (LectureGroup.objects.all(), Count("pk")),
+        "lecture_speakers": (Speaker.objects.all(), Count("pk")),
+        "lectures": (Lecture.objects.all(), Count("pk")),
+        "lecture_attendance": (Lecture.objects.all(), Sum("attendance")),
+        "liaison_members": (LiaisonMember.objects.all(), Count("pk")),
+        "liaison_households": (Household.objects.all(), Count("pk")),
+        # Leaders with at least one contact unit (联系单位安排表).
+        "leader_contact_units": (ContactUnit.objects.all(), Count("leader", distinct=True)),
+        "selection_nominations": (Nomination.objects.all(), Count("pk")),
+        "selection_selected": (
+            Nomination.objects.filter(selected=True, call__published_at__isnull=False),
+            Count("pk"),
+        ),
+    }
 
 
 def organisation_values() -> dict[str, int]:
-    return {
-        "inspection_groups": InspectionGroup.objects.count(),
-        "inspection_rounds": InspectionRound.objects.count(),
-        "inspection_visits": Visit.objects.count(),
-        "inspection_units_covered": inspection_units_covered(),
-        "rectification_items": rectification_items().count(),
-        "meetings": Meeting.objects.filter(kind__in=COUNTED_MEETING_KINDS).count(),
-        "study_sessions": StudyRecord.objects.filter(kind__in=COUNTED_STUDY_KINDS).count(),
-        "lecture_groups": LectureGroup.objects.count(),
-        "lecture_speakers": Speaker.objects.count(),
-        "lectures": Lecture.objects.count(),
-        "lecture_attendance": lecture_attendance(),
-        "liaison_members": LiaisonMember.objects.count(),
-        "liaison_households": Household.objects.count(),
-        "leader_contact_units": leader_contact_units(),
-        "selection_nominations": Nomination.objects.count(),
-        "selection_selected": Nomination.objects.filter(
-            selected=True, call__published_at__isnull=False
-        ).count(),
-    }
+    parts = [
+        rows.order_by()
+        .annotate(figure=Value(key, output_field=CharField()))
+        .values("figure")
+        .annotate(n=aggregate)
+        .values_list("figure", "n")
+        for key, (rows, aggregate) in _figure_definitions().items()
+    ]
+    found = dict(parts[0].union(*parts[1:], all=True))
+    return {key: int(found.get(key) or 0) for key in FIGURES}

@@ -17,6 +17,9 @@ class Migration(migrations.Migration):
         ("liaison", "0001_initial"),
         ("ledger", "0005_followup_by_appellant"),
         ("supervision", "0002_rights_for_roles"),
+        # Administrators hold every right: the apps migrated without a sync of
+        # their own come first (sessions would otherwise come after).
+        ("sessions", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
