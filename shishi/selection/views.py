@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from shishi.core.views import permission_required, refusal_text, submit_to_service
 
 from .forms import ScoreForm
-from .models import Call, Nomination
+from .models import Call, Nomination, Score
 from .services import call_publish, can_manage, can_review, score_submit, scores_visible
 
 
@@ -36,7 +36,9 @@ def call_detail(request, pk: int):
         .order_by("-selected", "pk")
     )
     mine = dict(
-        call.nominations.filter(scores__reviewer=request.user).values_list("pk", "scores__points")
+        Score.objects.filter(nomination__call=call, reviewer=request.user).values_list(
+            "nomination_id", "points"
+        )
     )
     reviewer = can_review(request.user) and not call.is_published
     form, status, scoring = ScoreForm(), 200, None
