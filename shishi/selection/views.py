@@ -31,7 +31,7 @@ def calls(request):
 def call_detail(request, pk: int):
     call = get_object_or_404(Call, pk=pk)
     nominations = list(
-        call.nominations.select_related("unit")
+        call.nominations.select_related("unit", "call")
         .annotate(average=Avg("scores__points"), scores_count=Count("scores"))
         .order_by("-selected", "pk")
     )

@@ -65,3 +65,22 @@ def test_a_clerk_may_not_score(client, bob, nomination):
     url = reverse("selection:call", args=[nomination.call.pk])
     assert client.post(url, {"nomination": nomination.pk, "points": "80"}).status_code == 403
     assert Score.objects.count() == 0
+
+
+def test_the_call_page_makes_the_same_queries_for_more_nominations(
+    client, dave, nomination, district, bob, django_assert_max_num_queries
+):
+    client.force_login(dave)
+    url = reverse("selection:call", args=[nomination.call.pk])
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for n in range(5):
+        nomination_submit(
+            call=nomination.call,
+            nominee=f"人{n}",
+            unit=district["transport"],
+            materials="材料",
+            actor=bob,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
