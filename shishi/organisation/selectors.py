@@ -61,3 +61,10 @@ def contact_units_of(leader):
     """The units `leader` is responsible for (联系单位), for suggesting a lead
     unit when they claim an item."""
     return Unit.objects.filter(contact_leaders__leader=leader, is_active=True).order_by("name")
+
+
+def contact_unit_ids(leader) -> set[int]:
+    """The ids of `leader`'s contact units: what the ledger's claim rule
+    (`ledger.permissions.claim_unit_ids` on main) adds to the leader's own
+    units, through the reverse accessor `leader.contact_units`."""
+    return set(leader.contact_units.filter(unit__is_active=True).values_list("unit_id", flat=True))

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from shishi.organisation.models import ContactUnit
+from shishi.organisation.selectors import contact_unit_ids
 from shishi.organisation.services import contact_unit_assign
 
 
@@ -29,3 +30,10 @@ def test_claiming_suggests_the_leaders_contact_unit(client, dave, district, bob,
     form = response.context["form"]
     assert form.initial["lead_unit"] == district["transport"].pk
     assert "区城建局" in form.fields["lead_unit"].help_text
+
+
+def test_a_leaders_contact_unit_ids(dave, lena, district, bob):
+    contact_unit_assign(leader=dave, unit=district["education"], actor=bob)
+    contact_unit_assign(leader=dave, unit=district["transport"], actor=bob)
+    assert contact_unit_ids(dave) == {district["education"].pk, district["transport"].pk}
+    assert contact_unit_ids(lena) == set()
