@@ -142,6 +142,12 @@ INSTALLED_APPS = [
     # Operations: /healthz, backup and restore, 503s while the database is down.
     "shishi.ops",
     "shishi.programmes",  # 专项工作: programmes, their records and results
+    # The campaign's organisation and activities (issue 16).
+    "shishi.organisation",
+    "shishi.inspection",
+    "shishi.activities",
+    "shishi.liaison",
+    "shishi.selection",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,11 @@ urlpatterns = [
     path("open311/v2/", include("shishi.open311.urls")),
     path("", include("shishi.ops.urls")),
     path("programmes/", include("shishi.programmes.urls")),
+    # The campaign's organisation and activities (issue 16).
+    path("campaign/", include("shishi.organisation.urls")),
+    path("campaign/inspection/", include("shishi.inspection.urls")),
+    path("campaign/activities/", include("shishi.activities.urls")),
+    path("campaign/liaison/", include("shishi.liaison.urls")),
+    path("campaign/selection/", include("shishi.selection.urls")),
     path("", include("shishi.public.urls")),
 ]

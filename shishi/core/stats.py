@@ -17,6 +17,8 @@ from shishi.ledger.models import (
 )
 from shishi.org.models import Unit, User
 from shishi.org.roles import LEADER, ROLE_GROUPS
+from shishi.organisation.stats import FIGURES as ORGANISATION_FIGURES
+from shishi.organisation.stats import organisation_values
 from shishi.programmes import figures as programme_figures
 
 
@@ -54,6 +56,8 @@ FIGURES: dict[str, tuple[str, str]] = {
     "projects_overdue": ("已逾期", "件"),
     "items_missing_report": ("本周未报进展", "件"),
     "items_active": ("在办事项（全部类型）", "件"),
+    # The campaign's organisation and activities (shishi.organisation.stats).
+    **ORGANISATION_FIGURES,
 }
 # --- programmes (shishi.programmes.figures): results counted from their records.
 FIGURES.update(programme_figures.stats_figures())
@@ -84,5 +88,6 @@ def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
         "items_active": LedgerItem.objects.filter(status__in=ACTIVE_STATUSES).count(),
         # --- programmes (shishi.programmes.figures)
         **programme_figures.stats_values(),
+        **organisation_values(),
     }
     return [Figure(key, label, values[key], unit) for key, (label, unit) in FIGURES.items()]

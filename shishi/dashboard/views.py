@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from shishi.core.views import permission_required
+from shishi.ledger.models import week_start
+from shishi.organisation.selectors import week_activity_rows
 
 from . import selectors
 from .charts import bar_chart
@@ -103,4 +105,6 @@ def index(request):
             ),
         ],
     }
+    # The campaign's activities of the current week (shishi.organisation).
+    context["campaign_week"] = week_activity_rows(week_start(timezone.localdate()))
     return render(request, "dashboard/index.html", context)

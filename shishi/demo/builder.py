@@ -43,6 +43,7 @@ from shishi.ledger import services as ledger
 from shishi.ledger.models import ItemKind, LedgerItem, Satisfaction
 from shishi.org.models import Membership, Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
+from shishi.organisation import demo as organisation_demo
 from shishi.programmes.demo import schedule as schedule_programmes
 
 from . import corpus, recurring
@@ -289,6 +290,7 @@ class _Builder:
         self.schedule_items()
         self.schedule_other_ledgers()
         schedule_programmes(self)  # 专项工作 and their records (shishi.programmes.demo)
+        organisation_demo.schedule(self)  # the campaign's organisation and activities
 
     def build(self, stop_before_week: int | None = None) -> None:
         self.clock.at(self.t(-1, 4, 9))

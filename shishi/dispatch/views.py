@@ -28,6 +28,7 @@ from shishi.ledger import permissions
 from shishi.ledger.lifecycle import ITEM_TRANSITIONS
 from shishi.ledger.models import Evidence, LedgerItem, iso_week_label, week_start
 from shishi.ledger.services import progress_report_submit
+from shishi.organisation.selectors import contact_units_of
 from shishi.sheets.ledger_export import ledger_response
 from shishi.sheets.writers import export_urls
 from shishi.suggestions import selectors as suggestions
@@ -275,6 +276,14 @@ def claim(request, number):
                 return redirect("dispatch:item", number=item.number)
     else:
         form = new_form(action, item=item, auto_id=f"claim-{item.pk}-%s")
+    # The leader's contact units (联系单位) are suggested: the first is chosen.
+    contacts = list(contact_units_of(request.user))
+    if contacts:
+        form.fields["lead_unit"].help_text = _("Your contact units: %(units)s.") % {
+            "units": "、".join(u.name for u in contacts)
+        }
+        if not form.is_bound and not form.initial.get("lead_unit"):
+            form.initial["lead_unit"] = contacts[0].pk
     # The form is what the person came for (in the row, too, once htmx brings it).
     form.fields["lead_unit"].widget.attrs["autofocus"] = True
     context = {"item": item, "form": form, "claimable": action.status_allows(item)}

@@ -26,6 +26,7 @@ class Channel(models.TextChoices):
     # Recorded by staff on the hotline page (话务受理), with HOTLINE.
     WALK_IN = "walk_in", _("walk-in")
     LETTER = "letter", _("letter")
+    LIAISON = "liaison", _("liaison member")
 
 
 # What an event's own count means, by channel.
@@ -138,6 +139,16 @@ class Appeal(models.Model):
         blank=True,
         related_name="appeals",
     )
+    # A household's appeal filed by its liaison member (channel 联户).
+    household = models.ForeignKey(
+        "liaison.Household",
+        verbose_name=_("household"),
+        db_index=False,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
     lat = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -230,6 +241,7 @@ class Appeal(models.Model):
             "import_key",
             "questionnaire_response",
             "household_visit",
+            "household",
         ],
     )
 
@@ -254,7 +266,7 @@ class Appeal(models.Model):
                     condition=models.Q(**{f"{name}__isnull": False}),
                     name=f"appeal_{name}",
                 )
-                for name in ("event", "submitter", "community", "item")
+                for name in ("event", "submitter", "community", "item", "household")
             ),
             # The records an appeal was collected in (shishi.programmes): most
             # appeals have none.

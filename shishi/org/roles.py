@@ -75,6 +75,36 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # administrators are superusers or staff with all permissions
 }
 
+# The campaign's organisation and activities (issue 16): supervisors run the
+# inspection rounds; clerks keep the meetings, study records, liaison lists and
+# selections; unit handlers keep their communities' liaison lists; leaders and
+# supervisors review nominations; everyone on staff reads the lists.
+_CAMPAIGN_VIEW = [
+    "organisation.view_body",
+    "organisation.view_document",
+    "organisation.view_documenttask",
+    "organisation.view_contactunit",
+    "inspection.view_visit",
+    "activities.view_meeting",
+    "activities.view_lecture",
+    "liaison.view_household",
+    "selection.view_nomination",
+]
+ROLE_PERMISSIONS[CLERK] += [
+    *_CAMPAIGN_VIEW,
+    "activities.add_meeting",
+    "activities.add_lecture",
+    "liaison.add_household",
+    "selection.change_call",
+]
+ROLE_PERMISSIONS[UNIT_HANDLER] += [*_CAMPAIGN_VIEW, "liaison.add_household"]
+ROLE_PERMISSIONS[LEADER] += [*_CAMPAIGN_VIEW, "selection.review_nomination"]
+ROLE_PERMISSIONS[SUPERVISOR] += [
+    *_CAMPAIGN_VIEW,
+    "inspection.add_visit",
+    "selection.review_nomination",
+]
+
 
 def sync_role_groups(apps=None) -> None:
     """Create the role groups and give them exactly their permissions. Safe to run

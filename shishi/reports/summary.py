@@ -45,6 +45,21 @@ DEFAULT_BODY = """\
 
 三是实干践行初心。截至目前，已清账民生实事{projects_settled}件，\
 正在推进{projects_ongoing}件，其中{projects_overdue}件已超过完成时限。"""
+# The campaign's organisation and activities (shishi.organisation.stats): a
+# paragraph for each part, every figure a placeholder.
+DEFAULT_BODY += """
+
+四是强化督导指导。组建{inspection_groups}个巡回指导组，开展{inspection_rounds}轮巡回指导，\
+走访{inspection_visits}次，覆盖参学单位{inspection_units_covered}个；{leader_contact_units}名区级领导\
+分包联系参学单位。对发现的问题和专题组织生活会查摆的问题实行立行立改、即知即改，\
+共建立整改事项{rectification_items}件。
+
+五是深化学习宣讲。召开推进会、座谈会{meetings}场，开展中心组学习和专题学习{study_sessions}次；\
+组建宣讲团{lecture_groups}个、宣讲团成员{lecture_speakers}名，开展宣讲{lectures}场，\
+受众{lecture_attendance}人次。
+
+六是密切联系群众。{liaison_members}名联户党员联系群众{liaison_households}户，\
+开展“党史学习之星”评选，推荐{selection_nominations}人，评选出{selection_selected}人。"""
 
 # What a collection event of each channel is counted in: (events, its own count).
 EVENT_UNITS = {

@@ -71,6 +71,7 @@ from shishi.ledger.models import (
     ProgressReport,
     iso_week_label,
 )
+from shishi.organisation.selectors import week_activity_rows
 from shishi.reports.pdf import CHART_FONT_FAMILY
 from shishi.sheets.ledger_export import chinese_labels
 
@@ -531,6 +532,8 @@ def bulletin_context(bulletin: Bulletin, *, limit: int | None = DOCUMENT_LIST_LI
         "overdue": cut(bulletin.overdue),
         "settled": cut(bulletin.settled),
         "no_report_due": NO_REPORT_DUE,
+        # The campaign's activities dated in the week (shishi.organisation).
+        "activities": week_activity_rows(bulletin.monday),
     }
 
 

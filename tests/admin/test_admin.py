@@ -9,6 +9,8 @@ from django.contrib.messages import ERROR, SUCCESS
 from django.urls import reverse
 from django.utils import timezone
 
+from shishi.activities.models import MeetingMatter
+from shishi.inspection.models import Finding, Visit
 from shishi.intake.models import Appeal, AppealNotice, AppealStatus, CollectionEvent
 from shishi.intake.services import appeal_accept, appeal_reject, appeal_submit
 from shishi.ledger.models import FollowUp, ItemStatus, KindPolicy, LedgerItem, ProgressReport
@@ -21,6 +23,7 @@ from shishi.ledger.services import (
 from shishi.notices.models import NoticeDelivery
 from shishi.open311.models import QueuedRequest, ServiceRequest
 from shishi.org.models import Membership, Unit
+from shishi.selection.models import Score
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +110,17 @@ def test_every_registered_model_has_a_working_changelist(admin_client, world):
                 assert admin_client.get(_url(model, "history", obj.pk)).status_code == 200, model
 
 
+SERVICE_ONLY = (Visit, Finding, MeetingMatter, Score)
+
+
 def test_add_pages_load(admin_client, world):
     for model in admin.site._registry:
         # Notices are recorded by the services only, their deliveries by the
-        # delivery job, Open311 requests by the API, login attempts by django-axes.
+        # delivery job, Open311 requests by the API, login attempts by django-axes;
+        # inspection visits and findings, meeting matters and selection scores by
+        # their services (issue 16).
         refused = (
-            model in (AppealNotice, NoticeDelivery, ServiceRequest, QueuedRequest)
+            model in (AppealNotice, NoticeDelivery, ServiceRequest, QueuedRequest, *SERVICE_ONLY)
             or model._meta.app_label == "axes"
             # Programmes' records are written by their services (pages, imports).
             or (model._meta.app_label == "programmes" and model._meta.model_name != "programme")

@@ -521,3 +521,48 @@ def test_each_login_is_printed_with_its_unit_and_each_main_unit_has_a_handler(de
         assert handler.username in lines and unit in lines[handler.username]
     # The other handlers stay without a password.
     assert not User.objects.get(username="handler02").has_usable_password()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_campaigns_organisation_and_activities_have_the_source_figures(demo):
+    # Issue 16: each figure counted from the rows the demo created.
+    got = figures()
+    assert {
+        k: got[k]
+        for k in (
+            "inspection_groups",
+            "inspection_rounds",
+            "inspection_units_covered",
+            "meetings",
+            "study_sessions",
+            "lecture_groups",
+            "lecture_speakers",
+            "liaison_members",
+            "liaison_households",
+            "leader_contact_units",
+            "selection_selected",
+        )
+    } == {
+        "inspection_groups": 7,
+        "inspection_rounds": 3,
+        "inspection_units_covered": 70,
+        "meetings": 16,
+        "study_sessions": 12,
+        "lecture_groups": 17,
+        "lecture_speakers": 116,
+        "liaison_members": 1056,
+        "liaison_households": 21822,
+        "leader_contact_units": 40,
+        "selection_selected": 30,
+    }
+    assert got["inspection_visits"] >= 210
+    assert got["rectification_items"] >= 1200
+    assert got["lectures"] >= 1200
+    assert got["lecture_attendance"] >= 100_000
+    assert got["selection_nominations"] >= 150
+    html = re.sub(r"<style>.*?</style>", "", summary_render("html").decode(), flags=re.DOTALL)
+    text = re.sub(r"\s+", "", unescape(re.sub(r"<[^>]+>", "", html)))
+    assert "组建7个巡回指导组，开展3轮巡回指导" in text
+    assert "1056名联户党员联系群众21822户" in text
+    assert "评选出30人" in text
