@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "shishi.demo",
     # 大梳理 in the app: category, duplicate, hot-issue and lead-unit suggestions.
     "shishi.suggestions",
+    "shishi.workorders",
 ]
 
 MIDDLEWARE = [

@@ -17,7 +17,12 @@ from shishi.service_levels.deadlines import appeal_deadlines
 from .models import QueuedRequest, ServiceAttribute, ServiceRequest
 from .render import w3c
 
-OPEN_STATUSES = (AppealStatus.RECEIVED, AppealStatus.TRIAGED, AppealStatus.ACCEPTED)
+OPEN_STATUSES = (
+    AppealStatus.RECEIVED,
+    AppealStatus.TRIAGED,
+    AppealStatus.ACCEPTED,
+    AppealStatus.DISPATCHED,
+)
 CLOSED_STATUSES = (AppealStatus.ANSWERED, AppealStatus.REJECTED, AppealStatus.CLOSED)
 
 # ---------------------------------------------------------------- services
