@@ -48,7 +48,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.report_progress",
         "supervision.view_supervisionorder",
         "supervision.answer_supervisionorder",
-        "workorders.view_workorder",
         "workorders.handle_workorder",
     ],
     LEADER: [
