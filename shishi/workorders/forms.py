@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shishi.categories.forms import CategoryChoiceField
 from shishi.categories.models import Category
+from shishi.ledger.models import Satisfaction
 from shishi.org.models import Unit
 
 from .models import REASON_MAX, TEXT_MAX
@@ -123,6 +124,13 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Reason (when sending back)"), required=False, max_length=REASON_MAX
     )
+
+
+class FollowUpForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("What the resident said"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=REASON_MAX)
 
 
 class QueueFilterForm(forms.Form):

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shishi.ledger.models import Satisfaction
+
 TEXT_MAX = 5_000
 REASON_MAX = 1_000
 
@@ -321,3 +323,56 @@ class CatalogueRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} · {self.place or '—'} → {self.unit}"
+
+
+class OrderFollowUp(models.Model):
+    """回访 of a closed work order: the resident's rating (through their own
+    link or account) or a phone follow-up recorded by staff. A dissatisfied one
+    waits for the centre's decision: re-handle (重办) or close with a reason."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="followups"
+    )
+    result = models.CharField(_("result"), max_length=30, choices=Satisfaction.choices)
+    note = models.TextField(_("note"), max_length=REASON_MAX, blank=True)
+    by_appellant = models.BooleanField(_("given by the appellant"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The round of handling it rates: a re-handled order is rated again.
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    decision = models.CharField(
+        _("centre's decision"),
+        max_length=10,
+        choices=[("rehandle", _("re-handle")), ("close", _("close"))],
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work order follow-up")
+        verbose_name_plural = _("work order follow-ups")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            # One rating per round of handling.
+            models.UniqueConstraint(
+                fields=["order", "round"], name="order_followup_once_per_round"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recorded_at"],
+                condition=models.Q(result="dissatisfied", decided_at__isnull=True),
+                name="order_followup_undecided",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.get_result_display()}"

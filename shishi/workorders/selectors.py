@@ -5,8 +5,10 @@ length (rows come with their appeal, category and unit)."""
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+
+from shishi.ledger.models import Satisfaction
 
 from .models import ExtensionRequest, ExtensionStatus, OrderStatus, WorkOrder
 
@@ -80,7 +82,17 @@ def tab_counts(unit_ids, now: dt.datetime) -> dict[str, int]:
 
 # ------------------------------------------------------------------ the centre
 
-CENTRE_LISTS = ("review", "returned", "extensions", "overdue")
+CENTRE_LISTS = ("review", "returned", "extensions", "dissatisfied", "overdue")
+
+
+def undecided_dissatisfied():
+    """Closed orders whose latest follow-up is dissatisfied and undecided."""
+    return WorkOrder.objects.filter(
+        status=OrderStatus.CLOSED,
+        followups__result=Satisfaction.DISSATISFIED,
+        followups__decided_at__isnull=True,
+        followups__round=F("rehandle_count"),
+    )
 
 
 def centre_list(name: str, *, now: dt.datetime | None = None, **filters):
@@ -89,6 +101,8 @@ def centre_list(name: str, *, now: dt.datetime | None = None, **filters):
         orders = WorkOrder.objects.filter(status=OrderStatus.REPLIED).order_by("replied_at", "pk")
     elif name == "returned":
         orders = WorkOrder.objects.filter(status=OrderStatus.RETURNED).order_by("returned_at", "pk")
+    elif name == "dissatisfied":
+        orders = undecided_dissatisfied().order_by("closed_at", "pk")
     elif name == "overdue":
         orders = WorkOrder.objects.filter(status__in=WITH_UNIT, due_at__lt=now).order_by(
             "due_at", "pk"

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,10 @@ from shishi.core.uploads import IMAGE_SIGNATURES, check_upload
 from shishi.intake.lifecycle import APPEAL_TRANSITIONS
 from shishi.intake.models import Appeal, AppealOutcome, AppealStatus
 from shishi.intake.services import notice_record
+from shishi.ledger.models import Satisfaction
 from shishi.org.models import Unit
+from shishi.reminders.models import Reason
+from shishi.reminders.services import ReminderSpec, reminders_create, unit_members_with, users_with
 from shishi.service_levels.deadlines import Limit, PolicyBook, current_book
 
 from . import permissions
@@ -33,9 +37,13 @@ from .models import (
     ExtensionStatus,
     HandlingNote,
     NotePhoto,
+    OrderFollowUp,
     OrderStatus,
     WorkOrder,
 )
+
+# Supervisors are told when a resident is not satisfied.
+SUPERVISOR_PERM = "supervision.manage_supervisionorder"
 
 # Without a policy that sets them: sign within a working day, done within five.
 DEFAULT_SIGN = Limit(1, "working_days")
@@ -512,22 +520,35 @@ def order_review(*, order: WorkOrder, actor, accept: bool, note: str = "") -> Wo
         appeal.responded_at = now
         appeal.outcome = AppealOutcome.ANSWERED
     save_with_history(appeal, actor=actor, reason=f"answered by {order.number}")
-    notice_record(
-        appeal=appeal,
-        message=_("%(unit)s has answered your appeal: %(reply)s")
-        % {"unit": order.unit, "reply": order.reply},
-    )
+    message = _("%(unit)s has answered your appeal: %(reply)s") % {
+        "unit": order.unit,
+        "reply": order.reply,
+    }
+    link = _rating_link(appeal)
+    if link:
+        message += " " + _("Please rate the result: %(url)s") % {"url": link}
+    notice_record(appeal=appeal, message=message)
     return order
+
+
+def _rating_link(appeal: Appeal) -> str:
+    """The resident's own rating link (shishi.intake.rating_keys), if installed."""
+    try:
+        from shishi.intake.rating_keys import rating_url
+    except ImportError:
+        return ""
+    return rating_url(appeal)
 
 
 @transaction.atomic
 def order_rehandle(*, order: WorkOrder, actor, reason: str) -> WorkOrder:
     """重办: after a dissatisfied follow-up, the closed order goes back to the
-    same unit with a fresh deadline, and is counted."""
+    same unit with a fresh deadline, and is counted; the unit is told."""
     permissions.require_centre(actor)
     reason = require_text(reason, field="reason", max_length=REASON_MAX, label=_REASON)
     order = _locked(order)
     transition = _check(order, "rehandle")
+    followup = _undecided_followup(order)
     now = timezone.now()
     due = order_deadlines(category_id=order.appeal.category_id, start=now)
     order.status = transition.target
@@ -537,7 +558,169 @@ def order_rehandle(*, order: WorkOrder, actor, reason: str) -> WorkOrder:
     order.review_note = reason
     order.closed_at = None
     save_with_history(order, actor=actor, reason=reason)
+    followup.decision, followup.decided_at = "rehandle", now
+    save_with_history(followup, actor=actor, reason="re-handle")
     appeal = _locked_appeal(order.appeal)
     _appeal_move(appeal, "rehandle", actor=actor, reason=reason)
     save_with_history(appeal, actor=actor, reason=f"re-handled by {order.number}")
+    _notify(order, Reason.WORK_ORDER_REHANDLE, supervisors=False)
+    return order
+
+
+# ------------------------------------------------------------------ follow-ups
+
+
+def _undecided_followup(order: WorkOrder) -> OrderFollowUp:
+    followup = (
+        order.followups.select_for_update()
+        .filter(round=order.rehandle_count, result=Satisfaction.DISSATISFIED, decided_at=None)
+        .first()
+    )
+    if followup is None:
+        raise ValidationError(
+            _(
+                "Work order %(number)s has no dissatisfied follow-up waiting for a decision: "
+                "only a resident's dissatisfaction sends an order back or closes it this way."
+            )
+            % {"number": order.number}
+        )
+    return followup
+
+
+def _notify(order: WorkOrder, reason: str, *, supervisors: bool) -> int:
+    """Reminders to the unit's handlers (and the supervisors): one per round."""
+    recipients = set(
+        unit_members_with(permissions.HANDLER_PERM, [order.unit_id]).get(order.unit_id, [])
+    )
+    if supervisors:
+        recipients |= set(users_with(SUPERVISOR_PERM))
+    params = {
+        "order": order.number,
+        "title": order.appeal.title,
+        "unit": order.unit.name,
+        "due": timezone.localtime(order.due_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    link = reverse("workorders:order", args=[order.number])
+    return reminders_create(
+        specs=[
+            ReminderSpec(
+                pk, reason, f"workorder:{order.pk}", str(order.rehandle_count), params, link
+            )
+            for pk in sorted(recipients)
+        ]
+    )
+
+
+def _key_valid(appeal: Appeal, key: str) -> bool:
+    """The secret of the resident's own rating link (shishi.intake.rating_keys);
+    without that module no key is valid."""
+    if not key:
+        return False
+    try:
+        from shishi.intake.rating_keys import rating_key_valid
+    except ImportError:
+        return False
+    return bool(rating_key_valid(appeal, key))
+
+
+def _followup_save(order: WorkOrder, followup: OrderFollowUp, *, actor) -> OrderFollowUp:
+    if order.followups.filter(round=order.rehandle_count).exists():
+        raise ValidationError(_("This result has already been rated. Thank you."))
+    save_with_history(followup, actor=actor, reason="follow-up")
+    if followup.result == Satisfaction.DISSATISFIED:
+        _notify(order, Reason.WORK_ORDER_DISSATISFIED, supervisors=True)
+    return followup
+
+
+def _result_clean(result: str) -> str:
+    if result not in Satisfaction.values:
+        raise ValidationError(
+            {"result": _("Unknown follow-up result: %(result)s.") % {"result": result}}
+        )
+    return result
+
+
+def _closed_order(appeal: Appeal) -> WorkOrder:
+    order = (
+        WorkOrder.objects.select_for_update()
+        .select_related("unit", "appeal")
+        .filter(appeal=appeal, status=OrderStatus.CLOSED)
+        .first()
+    )
+    if order is None:
+        raise ValidationError(_("This appeal can be rated once the unit's reply has reached you."))
+    return order
+
+
+@transaction.atomic
+def order_followup_by_appellant(
+    *, appeal: Appeal, result: str, note: str = "", actor=None, key: str = ""
+) -> OrderFollowUp:
+    """回访 by the resident: only with the secret of their own rating link, or
+    through their own account. The public tracking number alone rates nothing."""
+    own_account = (
+        actor is not None
+        and actor.is_authenticated
+        and appeal.submitter_id is not None
+        and appeal.submitter_id == actor.pk
+    )
+    if not own_account and not _key_valid(appeal, key):
+        raise PermissionDenied(
+            _("Only the resident who filed the appeal can rate it: use the link in your notice.")
+        )
+    result = _result_clean(result)
+    note = optional_text(note, field="note", max_length=REASON_MAX, label=_("Note"))
+    order = _closed_order(appeal)
+    followup = OrderFollowUp(
+        order=order,
+        result=result,
+        note=note,
+        by_appellant=True,
+        recorded_by=actor if own_account else None,
+        round=order.rehandle_count,
+    )
+    return _followup_save(order, followup, actor=followup.recorded_by)
+
+
+@transaction.atomic
+def order_followup_record(*, order: WorkOrder, actor, result: str, note: str = "") -> OrderFollowUp:
+    """回访 by phone: the centre (or a supervisor) records what the resident said."""
+    if not (permissions.is_centre(actor) or actor.has_perm("ledger.record_followup")):
+        raise PermissionDenied(_("Only the centre or a supervisor may record follow-ups."))
+    result = _result_clean(result)
+    note = optional_text(note, field="note", max_length=REASON_MAX, label=_("Note"))
+    order = _locked(order)
+    if order.status != OrderStatus.CLOSED:
+        raise ValidationError(
+            _("Follow-ups are recorded for closed work orders; %(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    followup = OrderFollowUp(
+        order=order, result=result, note=note, recorded_by=actor, round=order.rehandle_count
+    )
+    return _followup_save(order, followup, actor=actor)
+
+
+@transaction.atomic
+def order_followup_close(*, order: WorkOrder, actor, reason: str) -> WorkOrder:
+    """After a dissatisfied follow-up the centre may close the matter with a
+    reason instead of re-handling it: the appeal is closed."""
+    permissions.require_centre(actor)
+    reason = require_text(reason, field="reason", max_length=REASON_MAX, label=_REASON)
+    order = _locked(order)
+    if order.status != OrderStatus.CLOSED:
+        raise ValidationError(
+            _("Only a closed work order is closed after its follow-up; %(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    followup = _undecided_followup(order)
+    now = timezone.now()
+    followup.decision, followup.decided_at = "close", now
+    save_with_history(followup, actor=actor, reason=reason)
+    order.review_note = reason
+    save_with_history(order, actor=actor, reason=reason)
+    appeal = _locked_appeal(order.appeal)
+    _appeal_move(appeal, "close", actor=actor, reason=reason)
+    appeal.closed_at = now
+    save_with_history(appeal, actor=actor, reason=f"closed after {order.number}'s follow-up")
     return order

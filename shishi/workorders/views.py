@@ -38,6 +38,7 @@ from .forms import (
     DispatchForm,
     EmptyForm,
     ExtensionForm,
+    FollowUpForm,
     NoteForm,
     QueueFilterForm,
     ReasonForm,
@@ -63,6 +64,7 @@ CENTRE_LABELS = {
     "review": gettext_lazy("Replies to review"),
     "returned": gettext_lazy("Returned orders to re-dispatch"),
     "extensions": gettext_lazy("Extension requests"),
+    "dissatisfied": gettext_lazy("Dissatisfied residents"),
     "overdue": gettext_lazy("Overdue orders"),
 }
 
@@ -326,6 +328,28 @@ ACTIONS = {
             gettext_lazy("Work order %(number)s is back with its unit."),
         ),
         OrderAction(
+            "followup",
+            gettext_lazy("Record a phone follow-up (回访)"),
+            gettext_lazy("Record it"),
+            FollowUpForm,
+            True,
+            lambda o, u, d: services.order_followup_record(
+                order=o, actor=u, result=d["result"], note=d["note"]
+            ),
+            gettext_lazy("Follow-up of %(number)s recorded."),
+            transition="rehandle",
+        ),
+        OrderAction(
+            "close",
+            gettext_lazy("Close with a reason"),
+            gettext_lazy("Close the appeal"),
+            ReasonForm,
+            True,
+            lambda o, u, d: services.order_followup_close(order=o, actor=u, reason=d["reason"]),
+            gettext_lazy("The appeal of %(number)s is closed."),
+            transition="rehandle",
+        ),
+        OrderAction(
             "cancel",
             gettext_lazy("Cancel the order"),
             gettext_lazy("Cancel it"),
@@ -351,12 +375,15 @@ def _order_or_404(user, number: str) -> WorkOrder:
 
 
 def _offered(user, order: WorkOrder, action: OrderAction) -> bool:
+    if not action.offered(user, order):
+        return False
     if action.name == "decide":
-        return (
-            action.offered(user, order)
-            and order.extensions.filter(status=ExtensionStatus.PENDING).exists()
-        )
-    return action.offered(user, order)
+        return order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    if action.name in ("rehandle", "close"):
+        return selectors.undecided_dissatisfied().filter(pk=order.pk).exists()
+    if action.name == "followup":
+        return not order.followups.filter(round=order.rehandle_count).exists()
+    return True
 
 
 def _order_page(request, order: WorkOrder, *, failed=None, status: int = 200):

@@ -232,6 +232,10 @@ def test_handlers_do_not_review(replied, carol):
 
 def test_rehandle_goes_back_to_the_same_unit_and_counts(replied, bob):
     closed = services.order_review(order=replied, actor=bob, accept=True)
+    # Only a resident's dissatisfaction sends a closed order back.
+    with pytest.raises(ValidationError):
+        services.order_rehandle(order=closed, actor=bob, reason="居民反映路灯仍不亮")
+    services.order_followup_record(order=closed, actor=bob, result="dissatisfied")
     before = timezone.now()
     order = services.order_rehandle(order=closed, actor=bob, reason="居民反映路灯仍不亮")
     assert order.status == OrderStatus.SIGNED and order.rehandle_count == 1
