@@ -149,3 +149,14 @@ def test_queue_queries_do_not_grow_with_its_rows(client, carol, bob, make_appeal
     for _ in range(8):
         services.order_dispatch(appeal=make_appeal(), unit=district["education"], actor=bob)
     assert _queue_queries(client) == few
+
+
+def test_open311_names_the_handling_unit_and_follows_the_order(client, signed):
+    page = client.get(
+        "/open311/v2/requests.json", {"service_request_id": signed.appeal.tracking_number}
+    )
+    assert page.status_code == 200
+    row = page.json()[0]
+    assert row["agency_responsible"] == "区教育局"
+    assert row["status"] == "open"
+    assert "区教育局" in row["status_notes"] and "in hand" in row["status_notes"]
