@@ -43,6 +43,7 @@ from shishi.ledger import services as ledger
 from shishi.ledger.models import ItemKind, LedgerItem, Satisfaction
 from shishi.org.models import Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
+from shishi.workorders.demo import build_work_orders
 
 from . import corpus
 from .clock import SimClock, simulated_time
@@ -255,6 +256,8 @@ class _Builder:
         self.clock.at(self.t(-1, 4, 9))
         self.setup_people_and_units()
         self.plan()
+        # 接诉即办: the appeals answered directly become work orders (shishi.workorders).
+        build_work_orders(self)
         if stop_before_week is not None:
             self.run(until=self.t(stop_before_week))
             return

@@ -478,3 +478,26 @@ def test_the_summary_tells_the_source_documents_figures(demo):
     assert f"其中{FATE_COUNTS['overdue']}件已超过完成时限" in text
     assert "70个参学单位" in text and "40名领办领导" in text
     assert "中原区“我为群众办实事”实践活动综述" in text
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_runs_work_orders_in_every_state(demo):
+    # 接诉即办 (shishi.workorders): the appeals answered directly went to units.
+    from shishi.workorders.models import OrderFollowUp, WorkOrder
+    from shishi.workorders.selectors import TABS, tab_counts
+
+    orders = WorkOrder.objects.all()
+    assert orders.count() >= 200
+    states = set(orders.values_list("status", flat=True))
+    assert {"dispatched", "signed", "replied", "closed", "returned", "reassigned"} <= states
+    assert orders.filter(extension_count__gt=0).exists()
+    assert orders.filter(rehandle_count__gt=0).exists()
+    results = set(OrderFollowUp.objects.values_list("result", flat=True))
+    assert {"satisfied", "dissatisfied"} <= results
+    handler = User.objects.get(username="handler01")
+    unit_ids = {handler.memberships.get().unit_id}
+    counts = tab_counts(unit_ids, timezone.now())
+    assert all(counts[tab] for tab in TABS), counts
+    mine = set(orders.filter(unit_id__in=unit_ids).values_list("status", flat=True))
+    assert {"dispatched", "signed", "replied", "closed", "returned"} <= mine

@@ -160,3 +160,12 @@ def test_open311_names_the_handling_unit_and_follows_the_order(client, signed):
     assert row["agency_responsible"] == "区教育局"
     assert row["status"] == "open"
     assert "区教育局" in row["status_notes"] and "in hand" in row["status_notes"]
+
+
+def test_the_pages_speak_chinese_by_default(client, settings, carol, order):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(carol)
+    page = client.get(reverse("workorders:queue"))
+    assert "本单位工单" in page.text and "待签收" in page.text
+    detail = client.get(reverse("workorders:order", args=[order.number]))
+    assert "签收" in detail.text and "退单" in detail.text
