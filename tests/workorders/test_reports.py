@@ -1,0 +1,32 @@
+"""The three rates count work orders for the unit that handles them."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from shishi.reports.rates import rates_report
+from shishi.workorders import services
+
+from .conftest import GOOD_REPLY
+
+
+def test_rates_count_work_orders_for_their_unit(bob, carol, make_appeal, district):
+    education = district["education"]
+    good = services.order_dispatch(appeal=make_appeal(), unit=education, actor=bob)
+    services.order_sign(order=good, actor=carol)
+    services.order_reply(order=good, actor=carol, reply=GOOD_REPLY)
+    services.order_review(order=good, actor=bob, accept=True)
+    services.order_followup_record(order=good, actor=bob, result="satisfied")
+    bad = services.order_dispatch(appeal=make_appeal(), unit=education, actor=bob)
+    services.order_sign(order=bad, actor=carol)
+    services.order_reply(order=bad, actor=carol, reply=GOOD_REPLY)
+    services.order_review(order=bad, actor=bob, accept=True)
+    services.order_followup_record(order=bad, actor=bob, result="dissatisfied")
+    services.order_rehandle(order=bad, actor=bob, reason="仍未解决")
+    today = timezone.localdate()
+    report = rates_report(today - dt.timedelta(days=1), today)
+    row = next(r for r in report.units if r.unit_id == education.pk)
+    assert (row.rates["response"].numerator, row.rates["response"].denominator) == (2, 2)
+    # The re-handled one is back at work: answered, but not resolved.
+    assert (row.rates["resolution"].numerator, row.rates["resolution"].denominator) == (1, 2)
+    assert (row.rates["satisfaction"].numerator, row.rates["satisfaction"].denominator) == (1, 2)
