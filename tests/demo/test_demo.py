@@ -222,6 +222,10 @@ def test_the_demo_has_the_source_figures(demo):
 @pytest.mark.django_db
 def test_stats_prints_the_same_figures(demo):
     printed = json.loads(shishi("stats", "--json"))
+    # Work orders (shishi.workorders): an object of counts, beside the figures.
+    from shishi.workorders.figures import work_order_counts
+
+    assert printed.pop("work_orders") == work_order_counts()
     assert printed == figures()
     assert {k: printed[k] for k in EXPECTED} == EXPECTED
     text = shishi("stats")
