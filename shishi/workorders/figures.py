@@ -118,3 +118,15 @@ def unit_figures(start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, in
         figures = out.setdefault(row["order__unit_id"], {m: 0 for m in UNIT_MEASURES})
         figures["rated"], figures["satisfied"] = row["rated"], row["satisfied"]
     return out
+
+
+def unit_rows(start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """`unit_figures` as rows with the unit's name, the most orders first
+    (the weekly bulletin's and the dashboard's table)."""
+    from shishi.org.models import Unit
+
+    figures = unit_figures(start, end)
+    names = dict(Unit.objects.filter(pk__in=figures).values_list("pk", "name"))
+    rows = [{"unit": names.get(pk, ""), **counts} for pk, counts in figures.items()]
+    rows.sort(key=lambda r: (-r["dispatched"], r["unit"]))
+    return rows

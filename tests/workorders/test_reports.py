@@ -30,3 +30,18 @@ def test_rates_count_work_orders_for_their_unit(bob, carol, make_appeal, distric
     # The re-handled one is back at work: answered, but not resolved.
     assert (row.rates["resolution"].numerator, row.rates["resolution"].denominator) == (1, 2)
     assert (row.rates["satisfaction"].numerator, row.rates["satisfaction"].denominator) == (1, 2)
+
+
+def test_the_weekly_bulletin_has_the_units_work_orders(bob, carol, make_appeal, district):
+    from shishi.reports.weekly import bulletin_figures, bulletin_render
+
+    order = services.order_dispatch(appeal=make_appeal(), unit=district["education"], actor=bob)
+    services.order_sign(order=order, actor=carol)
+    services.order_return(order=order, actor=carol, reason="不属我局")
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    bulletin = bulletin_figures(monday)
+    (row,) = bulletin.work_orders
+    assert row["unit"] == "区教育局" and row["dispatched"] == 1 and row["returned"] == 1
+    html = bulletin_render(monday, "html").decode()
+    assert "工单办理情况" in html and "区教育局" in html
