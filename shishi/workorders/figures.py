@@ -130,3 +130,15 @@ def unit_rows(start: dt.datetime, end: dt.datetime) -> list[dict]:
     rows = [{"unit": names.get(pk, ""), **counts} for pk, counts in figures.items()]
     rows.sort(key=lambda r: (-r["dispatched"], r["unit"]))
     return rows
+
+
+def dashboard_figures(now: dt.datetime, days: int = 30) -> dict:
+    """The dashboard's work orders: the count in each state, with labels in the
+    reader's language, and the units' figures over the last `days` days."""
+    counts = work_order_counts()
+    return {
+        "by_status": [(str(label), counts[value]) for value, label in OrderStatus.choices],
+        "total": sum(counts[value] for value in OrderStatus.values),
+        "days": days,
+        "units": unit_rows(now - dt.timedelta(days=days), now),
+    }

@@ -45,3 +45,13 @@ def test_the_weekly_bulletin_has_the_units_work_orders(bob, carol, make_appeal, 
     assert row["unit"] == "区教育局" and row["dispatched"] == 1 and row["returned"] == 1
     html = bulletin_render(monday, "html").decode()
     assert "工单办理情况" in html and "区教育局" in html
+
+
+def test_the_dashboard_shows_work_orders(client, bob, carol, make_appeal, district):
+    order = services.order_dispatch(appeal=make_appeal(), unit=district["education"], actor=bob)
+    services.order_sign(order=order, actor=carol)
+    client.force_login(bob)
+    page = client.get("/dashboard/")
+    assert page.status_code == 200
+    assert page.context["work_orders"]["units"][0]["unit"] == "区教育局"
+    assert "Work orders by state" in page.text
