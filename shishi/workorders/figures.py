@@ -45,15 +45,18 @@ def work_order_counts_text() -> str:
 
 
 def work_order_counts() -> dict[str, int]:
-    by_status = dict(WorkOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    """Two queries: the orders (one aggregate) and the follow-ups."""
     totals = WorkOrder.objects.aggregate(
+        **{f"state_{s}": Count("pk", filter=Q(status=s)) for s in OrderStatus.values},
         returned=Count("pk", filter=Q(returned_at__isnull=False)),
         extended=Count("pk", filter=Q(extension_count__gt=0)),
         rehandled=Count("pk", filter=Q(rehandle_count__gt=0)),
     )
     return {
-        **{status: by_status.get(status, 0) for status in OrderStatus.values},
-        **totals,
+        **{s: totals[f"state_{s}"] for s in OrderStatus.values},
+        "returned": totals["returned"],
+        "extended": totals["extended"],
+        "rehandled": totals["rehandled"],
         "rated": OrderFollowUp.objects.count(),
     }
 
@@ -74,7 +77,8 @@ UNIT_MEASURES = (
 
 
 def unit_figures(start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, int]]:
-    """unit id → counts for the orders dispatched in [start, end): how many,
+    """unit id → counts (and the unit's name, `unit__name`) for the orders
+    dispatched in [start, end): how many,
     signed by their sign deadline, closed, closed by their (extended)
     deadline, returned, extended, re-handled; and the follow-ups recorded in
     the period with how many were satisfied or basically satisfied. Two
@@ -83,7 +87,7 @@ def unit_figures(start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, in
     orders = (
         WorkOrder.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end)
         .order_by()
-        .values("unit_id")
+        .values("unit_id", "unit__name")
         .annotate(
             dispatched=Count("pk"),
             signed_in_time=Count(
@@ -105,7 +109,7 @@ def unit_figures(start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, in
     ratings = (
         OrderFollowUp.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
         .order_by()
-        .values("order__unit_id")
+        .values("order__unit_id", "order__unit__name")
         .annotate(
             rated=Count("pk"),
             satisfied=Count(
@@ -115,7 +119,10 @@ def unit_figures(start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, in
         )
     )
     for row in ratings:
-        figures = out.setdefault(row["order__unit_id"], {m: 0 for m in UNIT_MEASURES})
+        figures = out.setdefault(
+            row["order__unit_id"],
+            {m: 0 for m in UNIT_MEASURES} | {"unit__name": row["order__unit__name"]},
+        )
         figures["rated"], figures["satisfied"] = row["rated"], row["satisfied"]
     return out
 
@@ -123,11 +130,9 @@ def unit_figures(start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, in
 def unit_rows(start: dt.datetime, end: dt.datetime) -> list[dict]:
     """`unit_figures` as rows with the unit's name, the most orders first
     (the weekly bulletin's and the dashboard's table)."""
-    from shishi.org.models import Unit
-
-    figures = unit_figures(start, end)
-    names = dict(Unit.objects.filter(pk__in=figures).values_list("pk", "name"))
-    rows = [{"unit": names.get(pk, ""), **counts} for pk, counts in figures.items()]
+    rows = [
+        {"unit": counts.pop("unit__name"), **counts} for counts in unit_figures(start, end).values()
+    ]
     rows.sort(key=lambda r: (-r["dispatched"], r["unit"]))
     return rows
 

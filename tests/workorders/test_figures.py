@@ -69,6 +69,7 @@ def test_unit_figures_count_per_unit(bob, carol, make_appeal, district):
     now = timezone.now()
     figures = unit_figures(now - dt.timedelta(days=1), now + dt.timedelta(days=1))
     assert figures[education.pk] == {
+        "unit__name": "区教育局",
         "dispatched": 1,
         "signed_in_time": 1,
         "closed": 1,
