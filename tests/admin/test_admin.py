@@ -20,6 +20,7 @@ from shishi.ledger.services import (
 )
 from shishi.open311.models import QueuedRequest, ServiceRequest
 from shishi.org.models import Membership, Unit
+from shishi.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +110,9 @@ def test_every_registered_model_has_a_working_changelist(admin_client, world):
 def test_add_pages_load(admin_client, world):
     for model in admin.site._registry:
         # Notices are recorded by the services only, Open311 requests by the API,
-        # login attempts by django-axes.
+        # login attempts by django-axes, work orders by their services.
         refused = (
-            model in (AppealNotice, ServiceRequest, QueuedRequest)
+            model in (AppealNotice, ServiceRequest, QueuedRequest, WorkOrder)
             or model._meta.app_label == "axes"
         )
         expected = 403 if refused else 200
