@@ -22,10 +22,25 @@ def due_soon_horizon(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(hours=getattr(settings, "SHISHI_WORK_ORDER_DUE_SOON_HOURS", 48))
 
 
+# What a list row shows: the appeal's wide row (its text, place, contact
+# data) is left in the database.
+ROW_FIELDS = (
+    "number",
+    "status",
+    "dispatched_at",
+    "sign_due",
+    "due_at",
+    "review_note",
+    "return_reason",
+    "rehandle_count",
+    "unit__name",
+    "appeal__title",
+    "appeal__category__name",
+)
+
+
 def _rows(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    return orders.select_related("appeal", "appeal__category", "unit").defer(
-        "appeal__body", "reply", "instructions"
-    )
+    return orders.select_related("appeal", "appeal__category", "unit").only(*ROW_FIELDS)
 
 
 def _filtered(orders, *, q=None, category=None, dispatched_from=None, dispatched_to=None):
