@@ -333,6 +333,10 @@ class AppealNotice(models.Model):
         Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="notices"
     )
     message = models.TextField(_("message"))
+    # The message asks the resident to rate the reply: its delivery adds the
+    # rating link with the appeal's key (shishi.intake.rating_keys), which is
+    # never stored with the message.
+    invites_rating = models.BooleanField(_("invites a rating"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

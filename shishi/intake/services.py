@@ -385,7 +385,9 @@ def appeal_close(*, appeal: Appeal, actor) -> Appeal:
     return appeal
 
 
-def appeals_follow_item(*, item, actor, transition_name: str, message: str = "") -> int:
+def appeals_follow_item(
+    *, item, actor, transition_name: str, message: str = "", invites_rating: bool = False
+) -> int:
     """Move every appeal of `item` that the transition applies to (settling closes
     them, reopening reopens them, cancelling releases them). Called by the ledger
     services inside their transaction; returns how many moved."""
@@ -408,11 +410,13 @@ def appeals_follow_item(*, item, actor, transition_name: str, message: str = "")
             appeal.closed_at = None
         save_with_history(appeal, actor=actor, reason=f"{transition_name} {item.number}")
         if message:
-            notice_record(appeal=appeal, message=message)
+            notice_record(appeal=appeal, message=message, invites_rating=invites_rating)
         moved += 1
     return moved
 
 
-def notice_record(*, appeal: Appeal, message: str) -> AppealNotice:
+def notice_record(*, appeal: Appeal, message: str, invites_rating: bool = False) -> AppealNotice:
     """Record that the appeal's submitter is owed this message."""
-    return AppealNotice.objects.create(appeal=appeal, message=message)
+    return AppealNotice.objects.create(
+        appeal=appeal, message=message, invites_rating=invites_rating
+    )

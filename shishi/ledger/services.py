@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -415,9 +415,11 @@ def item_settle(
         actor=actor,
         transition_name="close_with_item",
         message=_(
-            "The ledger item “%(item)s” that answers your appeal has been completed and verified."
+            "The ledger item “%(item)s” that answers your appeal has been completed and "
+            "verified. Please tell us whether you are satisfied with the result."
         )
         % {"item": item.title},
+        invites_rating=True,
     )
     return item
 
@@ -515,12 +517,23 @@ def followup_record(
 
 
 @transaction.atomic
-def followup_submit_by_appellant(*, appeal, result: str, note: str = "", actor=None) -> FollowUp:
-    """回访 by the resident: whoever holds the appeal's tracking number rates the
-    item that settled it, once per settlement (a reopened and settled-again item
-    may be rated again). `actor` is the resident's account, if they have one."""
+def followup_submit_by_appellant(
+    *, appeal, result: str, note: str = "", actor=None, key: str = ""
+) -> FollowUp:
+    """回访 by the resident: the item that settled the appeal is rated once per
+    settlement (a reopened and settled-again item may be rated again). Only the
+    appellant may: with the key from their notice, or signed in to the account
+    they filed with. The public tracking number alone never suffices."""
     from shishi.intake.models import Appeal
+    from shishi.intake.rating_keys import may_rate
 
+    if not may_rate(appeal, actor=actor, key=key):
+        raise PermissionDenied(
+            _(
+                "Only the resident who filed this appeal can rate it: open the link in the "
+                "notice we sent you, or sign in to the account you filed it with."
+            )
+        )
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     item = appeal.item
     if item is None or item.status != ItemStatus.SETTLED:

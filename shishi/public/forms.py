@@ -176,3 +176,6 @@ class RatingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The key from the resident's notice (shishi.intake.rating_keys), carried
+    # from the link to the form; empty when the resident is signed in.
+    key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)

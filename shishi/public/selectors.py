@@ -365,13 +365,17 @@ def submitters_view(number: str, user) -> Appeal | None:
     )
 
 
-def rating_state(appeal: Appeal, item: LedgerItem | None) -> str:
-    """Whether the resident may rate the result (回访) now: "open" when the item
-    that answers the appeal is settled and not yet rated since, "rated" when it
-    has been, "" while there is nothing to rate."""
+def rating_state(appeal: Appeal, item: LedgerItem | None, *, may_rate: bool) -> str:
+    """Whether the result can be rated (回访) now: "open" when the item that
+    answers the appeal is settled, not yet rated since, and this visitor speaks
+    for the appellant (`may_rate`: the key from their notice or their account);
+    "locked" when only that is missing; "rated" once rated; "" while there is
+    nothing to rate."""
     if item is None or item.status != ItemStatus.SETTLED or item.settled_at is None:
         return ""
-    return "rated" if appellant_has_rated(appeal, item) else "open"
+    if appellant_has_rated(appeal, item):
+        return "rated"
+    return "open" if may_rate else "locked"
 
 
 def appeal_photo_for_user(user, pk: int) -> AppealPhoto | None:

@@ -8,18 +8,19 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from shishi.core.ratelimit import count_hit
 from shishi.core.uploads import private_file_response
 from shishi.core.views import add_service_errors
 from shishi.intake.models import Appeal, AppealStatus, Channel
+from shishi.intake.rating_keys import may_rate, rating_key_valid
 from shishi.intake.services import appeal_submit, tracking_number_normalise
 from shishi.ledger.services import followup_submit_by_appellant
 
@@ -68,7 +69,9 @@ def track(request):
     return render(request, "public/track.html", {"form": form})
 
 
-def _track_page(request, appeal: Appeal, *, rating_form: RatingForm | None = None):
+def _track_page(
+    request, appeal: Appeal, *, rating_form: RatingForm | None = None, key: str = "", status=200
+):
     steps = selectors.appeal_steps(appeal)
     item = selectors.tracking_item(appeal)
     context = {
@@ -78,14 +81,24 @@ def _track_page(request, appeal: Appeal, *, rating_form: RatingForm | None = Non
         # The note of a rejected appeal is a reason; of an answered one, the answer.
         "note_is_reason": any(step.status == AppealStatus.REJECTED for step in steps),
         "form": TrackForm(initial={"number": appeal.tracking_number}),
-        "rating": selectors.rating_state(appeal, item),
-        "rating_form": rating_form or RatingForm(),
+        "rating": selectors.rating_state(
+            appeal, item, may_rate=may_rate(appeal, actor=request.user, key=key)
+        ),
+        "rating_form": rating_form or RatingForm(initial={"key": key}),
         # Only the submitter's own account sees the text and the photos.
         "own": selectors.submitters_view(appeal.tracking_number, request.user),
         # Set once, right after filing, to show the number prominently.
         "just_filed": request.session.pop(_JUST_FILED, None) == appeal.tracking_number,
     }
-    return render(request, "public/track_detail.html", context)
+    return render(request, "public/track_detail.html", context, status=status)
+
+
+def _tracked_appeal(tracking_number) -> Appeal:
+    number = tracking_number_normalise(tracking_number)
+    appeal = selectors.appeal_for_tracking(number) if len(number) <= 20 else None
+    if appeal is None:
+        raise Http404
+    return appeal
 
 
 @require_safe
@@ -102,17 +115,28 @@ def track_detail(request, tracking_number):
     return _track_page(request, appeal)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def track_rate(request, tracking_number):
-    """回访: whoever holds the (unguessable) tracking number rates the result."""
-    number = tracking_number_normalise(tracking_number)
-    appeal = selectors.appeal_for_tracking(number) if len(number) <= 20 else None
-    if appeal is None:
-        raise Http404
+    """回访: the appellant rates the result, through the link in their notice
+    (it carries the appeal's key) or signed in to their own account. Anyone who
+    has only the public tracking number is refused and nothing is stored."""
+    appeal = _tracked_appeal(tracking_number)
+    if request.method != "POST":
+        key = request.GET.get("key", "")
+        if key and not rating_key_valid(appeal, key):
+            messages.error(
+                request,
+                _("This rating link is not valid. Please use the link in the notice we sent you."),
+            )
+            return _track_page(request, appeal, status=403)
+        return _track_page(request, appeal, key=key)
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
             followup_submit_by_appellant(appeal=appeal, actor=request.user, **form.cleaned_data)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return _track_page(request, appeal, status=403)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 add_service_errors(form, error)
@@ -124,7 +148,7 @@ def track_rate(request, tracking_number):
         else:
             messages.success(request, _("Thank you: your rating has been recorded."))
             return redirect("public:track_detail", tracking_number=appeal.tracking_number)
-    return _track_page(request, appeal, rating_form=form)
+    return _track_page(request, appeal, rating_form=form, key=form.data.get("key", ""))
 
 
 # ------------------------------------------------------------ filing an appeal

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from shishi.intake.models import Appeal, AppealStatus
+from shishi.intake.models import Appeal, AppealNotice, AppealStatus
+from shishi.intake.rating_keys import notice_text
 from shishi.ledger.models import FollowUp, ItemStatus, LedgerItem
 from shishi.org.services import user_create
 
@@ -149,8 +150,9 @@ def test_a_resident_s_appeal_goes_round_the_loop(browser, live_server, shoot, pe
     supervisor.goto(f"{url}/dashboard/")
     shoot(supervisor, "12-dashboard")
 
-    # The resident sees it settled and rates the result.
-    resident.goto(f"{url}/track/{number}/")
+    # The resident opens the link in the settlement notice and rates the result.
+    notice = AppealNotice.objects.get(appeal=appeal, invites_rating=True)
+    resident.goto(re.search(r"http\S+", notice_text(notice, site_url=url)).group(0))
     shoot(resident, "13-tracking-settled")
     resident.check("input[name=result][value=satisfied]")
     submit(resident, "form:has(input[name=result])")

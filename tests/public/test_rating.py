@@ -1,9 +1,12 @@
-"""回访 on the tracking page: whoever holds the tracking number rates the result
-once the item that answers the appeal is settled, once per settlement."""
+"""回访 on the tracking page: the appellant rates the result, through the link in
+their notice or their own account, once the item that answers the appeal is
+settled, once per settlement. The public tracking number alone never rates."""
 
 import pytest
 from django.urls import reverse
 
+from shishi.intake.models import AppealNotice
+from shishi.intake.rating_keys import notice_text, rating_key, rating_url
 from shishi.intake.services import appeal_accept, appeal_submit
 from shishi.ledger.models import FollowUp, Satisfaction
 from shishi.ledger.services import (
@@ -28,10 +31,20 @@ def appeal(claimed_item, bob):
 
 
 @pytest.fixture
-def settled(claimed_item, carol, dave, erin):
-    progress_report_submit(item=claimed_item, actor=carol, percent=100, actuals={"新增学位": 6360})
-    item_submit_for_verification(item=claimed_item, actor=dave)
-    return item_settle(item=claimed_item, actor=erin, evidence="现场核验")
+def settled_later(claimed_item, carol, dave, erin):
+    def settle():
+        progress_report_submit(
+            item=claimed_item, actor=carol, percent=100, actuals={"新增学位": 6360}
+        )
+        item_submit_for_verification(item=claimed_item, actor=dave)
+        return item_settle(item=claimed_item, actor=erin, evidence="现场核验")
+
+    return settle
+
+
+@pytest.fixture
+def settled(settled_later):
+    return settled_later()
 
 
 def _page(client, appeal):
@@ -39,8 +52,13 @@ def _page(client, appeal):
 
 
 def _rate(client, appeal, **data):
+    """A rating as the resident sends it from the link in their notice."""
     url = reverse("public:track_rate", args=[appeal.tracking_number])
-    return client.post(url, data)
+    return client.post(url, {"key": rating_key(appeal), **data})
+
+
+def _link(client, appeal):
+    return client.get(rating_url(appeal))
 
 
 def test_no_rating_form_before_settlement_and_posting_is_refused(client, appeal):
@@ -55,7 +73,9 @@ def test_no_rating_form_before_settlement_and_posting_is_refused(client, appeal)
 
 
 def test_rating_lifecycle(client, appeal, settled):
-    page = _page(client, appeal)
+    # Anyone may read the tracking page, but only the link from the notice opens the form.
+    assert _page(client, appeal).context["rating"] == "locked"
+    page = _link(client, appeal)
     assert page.context["rating"] == "open"
     html = page.text
     assert "<fieldset" in html and "<legend>How satisfied are you with the result?" in html
@@ -113,14 +133,12 @@ def test_after_reopen_and_settle_again_it_can_be_rated_again(client, appeal, set
     assert _page(client, appeal).context["rating"] == ""
     item_submit_for_verification(item=item, actor=dave)
     item_settle(item=item, actor=erin, evidence="再次核验")
-    assert _page(client, appeal).context["rating"] == "open"
+    assert _link(client, appeal).context["rating"] == "open"
     _rate(client, appeal, result="satisfied")
     assert FollowUp.objects.count() == 2
 
 
-def test_rating_is_post_only_and_unknown_numbers_are_404(client, appeal, settled):
-    url = reverse("public:track_rate", args=[appeal.tracking_number])
-    assert client.get(url).status_code == 405
+def test_unknown_numbers_are_404(client, appeal, settled):
     unknown = reverse("public:track_rate", args=["210101-ZZZZZZ"])
     assert client.post(unknown, {"result": "satisfied"}).status_code == 404
     assert not FollowUp.objects.exists()
@@ -128,5 +146,71 @@ def test_rating_is_post_only_and_unknown_numbers_are_404(client, appeal, settled
 
 def test_a_lower_case_number_rates_the_same_appeal(client, appeal, settled):
     url = reverse("public:track_rate", args=[appeal.tracking_number.lower()])
-    assert client.post(url, {"result": "satisfied"}).status_code == 302
+    response = client.post(url, {"result": "satisfied", "key": rating_key(appeal)})
+    assert response.status_code == 302
     assert FollowUp.objects.get().appeal == appeal
+
+
+def test_the_public_tracking_number_alone_cannot_forge_a_rating(client, appeal, settled):
+    """The forgery of issue 14: read a settled appeal's number from the public
+    Open311 list and post 不满意 to its rating URL. Refused, nothing stored, and
+    the real resident can still rate afterwards."""
+    listed = client.get("/open311/v2/requests.json", {"status": "closed"}).json()
+    number = next(
+        r["service_request_id"] for r in listed if r["service_request_id"] == appeal.tracking_number
+    )
+    url = reverse("public:track_rate", args=[number])
+    for data in [
+        {"result": "dissatisfied"},
+        {"result": "dissatisfied", "key": ""},
+        {"result": "dissatisfied", "key": "0" * 32},
+        {"result": "dissatisfied", "key": number},
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 403
+        assert "Only the resident who filed this appeal can rate it" in response.text
+    assert not FollowUp.objects.exists()
+
+    assert _rate(client, appeal, result="satisfied").status_code == 302
+    assert FollowUp.objects.get().result == "satisfied"
+
+
+def test_a_wrong_key_in_the_link_is_refused_on_the_page(client, appeal, settled):
+    response = client.get(
+        reverse("public:track_rate", args=[appeal.tracking_number]), {"key": "f" * 32}
+    )
+    assert response.status_code == 403
+    assert response.context["rating"] == "locked"
+    assert "This rating link is not valid" in response.text
+
+
+def test_another_residents_account_cannot_rate(client, appeal, settled, alice):
+    client.force_login(alice)  # not the account that filed the appeal
+    assert _page(client, appeal).context["rating"] == "locked"
+    url = reverse("public:track_rate", args=[appeal.tracking_number])
+    assert client.post(url, {"result": "dissatisfied"}).status_code == 403
+    assert not FollowUp.objects.exists()
+
+
+def test_the_filers_own_account_rates_without_a_link(
+    client, claimed_item, bob, alice, settled_later
+):
+    appeal = appeal_accept(
+        appeal=appeal_submit(title="我家门口路灯不亮", channel="web", submitter=alice),
+        actor=bob,
+        item=claimed_item,
+    )
+    settled_later()
+    client.force_login(alice)
+    assert _page(client, appeal).context["rating"] == "open"
+    url = reverse("public:track_rate", args=[appeal.tracking_number])
+    assert client.post(url, {"result": "satisfied"}).status_code == 302
+    assert FollowUp.objects.get().recorded_by == alice
+
+
+def test_the_settlement_notice_invites_a_rating_with_the_link(appeal, settled):
+    notice = AppealNotice.objects.get(appeal=appeal, invites_rating=True)
+    text = notice_text(notice, site_url="https://shishi.example.cn/")
+    assert "https://shishi.example.cn" + rating_url(appeal) in text
+    # The key is made when the notice is delivered, never stored with it.
+    assert rating_key(appeal) not in notice.message

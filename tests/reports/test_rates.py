@@ -31,6 +31,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from shishi.intake.rating_keys import rating_key
 from shishi.intake.services import (
     appeal_accept,
     appeal_answer,
@@ -92,8 +93,12 @@ def world(make_item, district, bob, carol, dave, erin):
         item_submit_for_verification(item=item_e, actor=dave)
         item_settle(item=item_e, actor=erin, evidence="现场核验")
     with travel("2025-03-13 10:00"):
-        followup_submit_by_appellant(appeal=a[1], result=Satisfaction.SATISFIED)
-        followup_submit_by_appellant(appeal=a[2], result=Satisfaction.DISSATISFIED)
+        followup_submit_by_appellant(
+            appeal=a[1], result=Satisfaction.SATISFIED, key=rating_key(a[1])
+        )
+        followup_submit_by_appellant(
+            appeal=a[2], result=Satisfaction.DISSATISFIED, key=rating_key(a[2])
+        )
         FollowUp.objects.create(item=item_t, result=Satisfaction.BASICALLY_SATISFIED)
     with travel("2025-03-16 10:00"):
         a[7] = appeal_submit(title="诉求7", channel="hotline")
