@@ -139,3 +139,20 @@ def centre_counts(now: dt.datetime) -> dict[str, int]:
 
 def order_history(order: WorkOrder):
     return order.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def appellant_rating_state(appeal, *, may_rate: bool) -> str:
+    """The public tracking page's rating (回访) of an appeal answered by a work
+    order: "open" once its order is closed and this round is not rated yet
+    (and the visitor speaks for the appellant), "locked" when only that is
+    missing, "rated" once rated, "" otherwise."""
+    order = (
+        WorkOrder.objects.filter(appeal=appeal, status=OrderStatus.CLOSED)
+        .only("pk", "rehandle_count")
+        .first()
+    )
+    if order is None:
+        return ""
+    if order.followups.filter(round=order.rehandle_count).exists():
+        return "rated"
+    return "open" if may_rate else "locked"

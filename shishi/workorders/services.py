@@ -21,6 +21,7 @@ from shishi.core.lifecycle import check_transition, optional_text, require_text,
 from shishi.core.uploads import IMAGE_SIGNATURES, check_upload
 from shishi.intake.lifecycle import APPEAL_TRANSITIONS
 from shishi.intake.models import Appeal, AppealOutcome, AppealStatus
+from shishi.intake.rating_keys import may_rate
 from shishi.intake.services import notice_record
 from shishi.ledger.models import Satisfaction
 from shishi.org.models import Unit
@@ -520,24 +521,14 @@ def order_review(*, order: WorkOrder, actor, accept: bool, note: str = "") -> Wo
         appeal.responded_at = now
         appeal.outcome = AppealOutcome.ANSWERED
     save_with_history(appeal, actor=actor, reason=f"answered by {order.number}")
-    message = _("%(unit)s has answered your appeal: %(reply)s") % {
-        "unit": order.unit,
-        "reply": order.reply,
-    }
-    link = _rating_link(appeal)
-    if link:
-        message += " " + _("Please rate the result: %(url)s") % {"url": link}
-    notice_record(appeal=appeal, message=message)
+    # The delivery adds the resident's own rating link (its key is never stored).
+    notice_record(
+        appeal=appeal,
+        message=_("%(unit)s has answered your appeal: %(reply)s")
+        % {"unit": order.unit, "reply": order.reply},
+        invites_rating=True,
+    )
     return order
-
-
-def _rating_link(appeal: Appeal) -> str:
-    """The resident's own rating link (shishi.intake.rating_keys), if installed."""
-    try:
-        from shishi.intake.rating_keys import rating_url
-    except ImportError:
-        return ""
-    return rating_url(appeal)
 
 
 @transaction.atomic
@@ -611,18 +602,6 @@ def _notify(order: WorkOrder, reason: str, *, supervisors: bool) -> int:
     )
 
 
-def _key_valid(appeal: Appeal, key: str) -> bool:
-    """The secret of the resident's own rating link (shishi.intake.rating_keys);
-    without that module no key is valid."""
-    if not key:
-        return False
-    try:
-        from shishi.intake.rating_keys import rating_key_valid
-    except ImportError:
-        return False
-    return bool(rating_key_valid(appeal, key))
-
-
 def _followup_save(order: WorkOrder, followup: OrderFollowUp, *, actor) -> OrderFollowUp:
     if order.followups.filter(round=order.rehandle_count).exists():
         raise ValidationError(_("This result has already been rated. Thank you."))
@@ -664,7 +643,7 @@ def order_followup_by_appellant(
         and appeal.submitter_id is not None
         and appeal.submitter_id == actor.pk
     )
-    if not own_account and not _key_valid(appeal, key):
+    if not may_rate(appeal, actor=actor, key=key):
         raise PermissionDenied(
             _("Only the resident who filed the appeal can rate it: use the link in your notice.")
         )

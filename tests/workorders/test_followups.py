@@ -91,3 +91,30 @@ def test_the_centre_sees_dissatisfied_orders_to_decide(client, closed, bob):
     assert closed.number in page.text
     detail = client.get(reverse("workorders:order", args=[closed.number]))
     assert {"rehandle", "close"} <= {a.name for a, _f in detail.context["actions"]}
+
+
+def test_the_residents_link_rates_on_the_tracking_page(client, closed):
+    from shishi.intake.rating_keys import rating_key
+
+    appeal = closed.appeal
+    url = reverse("public:track_rate", args=[appeal.tracking_number])
+    # The forgery of issue 14: the public number alone, 不满意.
+    forged = client.post(url, {"result": "dissatisfied"})
+    assert forged.status_code == 403
+    assert not OrderFollowUp.objects.exists() and not Reminder.objects.exists()
+    page = client.get(url, {"key": rating_key(appeal)})
+    assert page.status_code == 200 and page.context["rating"] == "open"
+    done = client.post(url, {"result": "satisfied", "key": rating_key(appeal)})
+    assert done.status_code == 302
+    followup = OrderFollowUp.objects.get()
+    assert followup.by_appellant and followup.recorded_by is None
+    again = client.get(url, {"key": rating_key(appeal)})
+    assert again.context["rating"] == "rated"
+
+
+def test_the_answer_notice_invites_a_rating_without_storing_the_key(closed):
+    from shishi.intake.rating_keys import rating_key
+
+    notice = closed.appeal.notices.order_by("-pk").first()
+    assert notice.invites_rating
+    assert rating_key(closed.appeal) not in notice.message

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('categories', '0002_initial'),
-        ('intake', '0013_workorders_dispatched_status'),
+        ('intake', '0014_workorders_dispatched_status'),
         ('org', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0012_appeal_partial_fk_indexes'),
+        ('intake', '0013_notice_invites_rating'),
     ]
 
     operations = [
