@@ -17,6 +17,7 @@ import random
 
 from shishi.core.lifecycle import save_with_history
 from shishi.org.models import Unit, UnitKind
+from shishi.service_levels.deadlines import PolicyBook
 
 from . import services
 from .catalogue import catalogue_rule_for
@@ -96,6 +97,7 @@ class _Plan:
     def __init__(self, builder):
         self.b = builder
         self.rng = random.Random(f"shishi-demo-workorders-{builder.seed}")  # noqa: S311 (a demo)
+        self.book = None  # the service levels, loaded when first needed
         self.handler_unit = next(
             name for name, login in builder.handler_of.items() if login == "handler01"
         )
@@ -126,13 +128,33 @@ class _Plan:
         for plan, fate in zip(taken, fates, strict=True):
             plan.fate = "order"
             start = decided_at.get(id(plan), plan.when + 2 * DAY)
-            if FATES[fate][1] == "recent":
+            if fate == "due_soon":
+                # Dispatched so that its deadline falls within the next day or so.
+                start = max(start, self.start_due_in(plan, hours=self.rng.uniform(12, 36)))
+            elif FATES[fate][1] == "recent":
                 # Days before now the order was dispatched, to be in that state now.
                 days = RECENT_DAYS.get(fate, 3) * self.rng.uniform(0.7, 1.0)
                 start = max(start, b.now - days * DAY)
             to_handler = fate not in first
             first.add(fate)
             b.at(start, self.run, plan, fate, to_handler)
+
+    def start_due_in(self, plan, *, hours: float) -> dt.datetime:
+        """The latest dispatch time whose deadline (by the service-level policy
+        and the working-day calendar) is at most `hours` from now."""
+        if self.book is None:
+            self.book = PolicyBook.load()
+        category_id = self.b.categories[plan.topic.category].pk
+        target = self.b.now + hours * HOUR
+        low, high = self.b.now - 30 * DAY, self.b.now
+        for _step in range(24):  # the deadline only grows with the start
+            middle = low + (high - low) / 2
+            due = services.order_deadlines(category_id=category_id, start=middle, book=self.book)
+            if due.due_at <= target:
+                low = middle
+            else:
+                high = middle
+        return low
 
     # --- the catalogue, set up before the first dispatch
 

@@ -10,7 +10,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workorders", "0001_initial"),
+        ("workorders", "0002_followups"),
         ("supervision", "0002_rights_for_roles"),
         ("api", "0001_token_rights_for_roles"),
         ("sheets", "0002_import_rights_for_roles"),
