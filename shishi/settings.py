@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "shishi.activities",
     "shishi.liaison",
     "shishi.selection",
+    "shishi.workorders",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("intake/hotline/", include("shishi.hotline.urls")),
     path("intake/", include("shishi.triage.urls")),
     path("work/", include("shishi.dispatch.urls")),
+    path("orders/", include("shishi.workorders.urls")),
     path("dashboard/", include("shishi.dashboard.urls")),
     path("sheets/", include("shishi.sheets.urls")),
     path("reports/", include("shishi.reports.urls")),

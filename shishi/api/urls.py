@@ -11,6 +11,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from shishi.workorders.api import urlpatterns as work_order_urlpatterns
+
 from .views import appeals, items, not_found, reference
 
 app_name = "api"
@@ -63,6 +65,8 @@ urlpatterns = [
     path("items/<str:number>/resume/", items.ItemResume.as_view(), name="item_resume"),
     path("items/<str:number>/reopen/", items.ItemReopen.as_view(), name="item_reopen"),
     path("items/<str:number>/cancel/", items.ItemCancel.as_view(), name="item_cancel"),
+    # 工单: /api/orders/… (shishi.workorders.api).
+    *work_order_urlpatterns,
     # The schema covers this API only (not Open311): see schema_urls.
     path(
         "schema/",

@@ -91,3 +91,18 @@ def campaign_figures(now: dt.datetime | None = None) -> list[Figure]:
         **organisation_values(),
     }
     return [Figure(key, label, values[key], unit) for key, (label, unit) in FIGURES.items()]
+
+
+# Figures that are objects rather than one number: `shishi stats --json` only.
+def object_figures() -> dict[str, dict]:
+    # Work orders (shishi.workorders): the count in each state, returned,
+    # extended, rehandled and rated.
+    from shishi.workorders.figures import work_order_counts
+
+    return {"work_orders": work_order_counts()}
+
+
+def object_figures_text() -> list[str]:
+    from shishi.workorders.figures import work_order_counts_text
+
+    return [work_order_counts_text()]

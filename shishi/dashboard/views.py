@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from shishi.core.views import permission_required
 from shishi.ledger.models import week_start
 from shishi.organisation.selectors import week_activity_rows
+from shishi.workorders.figures import dashboard_figures as work_order_figures
 
 from . import selectors
 from .charts import bar_chart
@@ -107,4 +108,15 @@ def index(request):
     }
     # The campaign's activities of the current week (shishi.organisation).
     context["campaign_week"] = week_activity_rows(week_start(timezone.localdate()))
+    # Work orders (shishi.workorders): by state, and per unit over 30 days.
+    work_orders = work_order_figures(timezone.now())
+    context["work_orders"] = work_orders
+    context["work_order_panel"] = _panel(
+        "work-orders-status",
+        _("Work orders by state"),
+        _("Every work order, by where it stands now."),
+        _("State"),
+        work_orders["by_status"] if work_orders["total"] else [],
+        _("No appeal has been dispatched as a work order yet."),
+    )
     return render(request, "dashboard/index.html", context)

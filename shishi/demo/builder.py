@@ -45,6 +45,7 @@ from shishi.org.models import Membership, Unit, UnitKind, User
 from shishi.org.services import unit_create, user_create
 from shishi.organisation import demo as organisation_demo
 from shishi.programmes.demo import schedule as schedule_programmes
+from shishi.workorders.demo import build_work_orders
 
 from . import corpus, recurring
 from .clock import SimClock, simulated_time
@@ -296,6 +297,8 @@ class _Builder:
         self.clock.at(self.t(-1, 4, 9))
         self.setup_people_and_units()
         self.plan()
+        # 接诉即办: the appeals answered directly become work orders (shishi.workorders).
+        build_work_orders(self)
         if stop_before_week is not None:
             self.run(until=self.t(stop_before_week))
             return

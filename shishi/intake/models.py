@@ -81,6 +81,8 @@ class AppealStatus(models.TextChoices):
     ANSWERED = "answered", _("answered directly")
     REJECTED = "rejected", _("rejected")
     CLOSED = "closed", _("closed")
+    # With a unit as a work order (shishi.workorders): the order's state says where.
+    DISPATCHED = "dispatched", _("dispatched to a unit")
 
 
 class AppealOutcome(models.TextChoices):
@@ -303,7 +305,8 @@ class Appeal(models.Model):
             models.Index(
                 fields=["respond_due"],
                 condition=models.Q(
-                    responded_at__isnull=True, status__in=["received", "triaged", "accepted"]
+                    responded_at__isnull=True,
+                    status__in=["received", "triaged", "accepted", "dispatched"],
                 ),
                 name="appeal_respond_pending",
             ),
@@ -342,6 +345,7 @@ class Appeal(models.Model):
             AppealStatus.RECEIVED,
             AppealStatus.TRIAGED,
             AppealStatus.ACCEPTED,
+            AppealStatus.DISPATCHED,
         ):
             return None
         if self.acknowledged_at is None and self.acknowledge_due is not None:

@@ -13,11 +13,17 @@ from shishi.categories.models import Category
 from shishi.intake.models import Appeal, AppealStatus
 from shishi.ledger.models import ItemStatus
 from shishi.service_levels.deadlines import appeal_deadlines
+from shishi.workorders.models import LIVE_STATUSES, OrderStatus, WorkOrder
 
 from .models import QueuedRequest, ServiceAttribute, ServiceRequest
 from .render import w3c
 
-OPEN_STATUSES = (AppealStatus.RECEIVED, AppealStatus.TRIAGED, AppealStatus.ACCEPTED)
+OPEN_STATUSES = (
+    AppealStatus.RECEIVED,
+    AppealStatus.TRIAGED,
+    AppealStatus.ACCEPTED,
+    AppealStatus.DISPATCHED,
+)
 CLOSED_STATUSES = (AppealStatus.ANSWERED, AppealStatus.REJECTED, AppealStatus.CLOSED)
 
 # ---------------------------------------------------------------- services
@@ -81,7 +87,12 @@ def open_or_closed(status: str) -> str:
 
 
 def status_notes(
-    status: str, note: str, item: dict | None = None, *, with_item_status: bool = True
+    status: str,
+    note: str,
+    item: dict | None = None,
+    *,
+    with_item_status: bool = True,
+    order: dict | None = None,
 ) -> str:
     """What a status means for the resident, in a sentence (in the active
     language). `item`: the ledger item's number, title and status."""
@@ -100,6 +111,16 @@ def status_notes(
         return text
     if status == AppealStatus.ACCEPTED:
         return _("Accepted into a ledger item.")
+    if status == AppealStatus.DISPATCHED:
+        # A work order (shishi.workorders) carries it: say with whom, and where.
+        if order is not None and order.get("unit"):
+            text = _("Dispatched to %(unit)s.") % {"unit": order["unit"]}
+            if order.get("status"):
+                text += " " + _("The work order is %(status)s.") % {
+                    "status": OrderStatus(order["status"]).label
+                }
+            return text
+        return _("Dispatched to the unit that handles it.")
     if status == AppealStatus.ANSWERED:
         return _("Answered: %(answer)s") % {"answer": note}
     if status == AppealStatus.REJECTED:
@@ -166,8 +187,13 @@ REQUEST_FIELDS = (
 
 
 def requests_queryset() -> QuerySet:
-    """Appeals as request rows' values, in one query."""
-    return Appeal.objects.values(*REQUEST_FIELDS)
+    """Appeals as request rows' values, in one query: with the unit and state
+    of the work order that carries the appeal (its live one), if any."""
+    live = WorkOrder.objects.filter(appeal=OuterRef("pk"), status__in=LIVE_STATUSES)
+    return Appeal.objects.annotate(
+        order_unit=Subquery(live.values("unit__name")[:1]),
+        order_status=Subquery(live.values("status")[:1]),
+    ).values(*REQUEST_FIELDS, "order_unit", "order_status")
 
 
 def request_rows(appeals) -> list[dict]:
@@ -186,9 +212,10 @@ def request_rows(appeals) -> list[dict]:
                 "status": appeal["item__status"],
             }
         status, note = appeal["status"], appeal["status_note"]
-        memo = (status, note, appeal["item_id"], appeal["item__status"])
+        order = {"unit": appeal["order_unit"], "status": appeal["order_status"]}
+        memo = (status, note, appeal["item_id"], appeal["item__status"], *order.values())
         if memo not in notes:
-            notes[memo] = status_notes(status, note, item)
+            notes[memo] = status_notes(status, note, item, order=order)
         expected = appeal["respond_due"] or appeal["item__deadline"]
         # The notice depends only on whether it is open and the day it is due by.
         due = appeal["respond_due"]
@@ -203,7 +230,8 @@ def request_rows(appeals) -> list[dict]:
                 "service_name": appeal["category__name"] or "",
                 "service_code": appeal["category__code"] or "",
                 "description": appeal["title"],
-                "agency_responsible": appeal["item__lead_unit__name"] or "",
+                # The unit handling it: its item's lead unit, or its work order's.
+                "agency_responsible": appeal["item__lead_unit__name"] or appeal["order_unit"] or "",
                 "service_notice": notices[notice],
                 "requested_datetime": w3c(appeal["received_at"], tz),
                 "updated_datetime": w3c(appeal["updated_at"], tz),

@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.view_followup",
         "ledger.add_ledgeritem",
         "sheets.import_appeals",
+        "workorders.view_workorder",
     ],
     UNIT_HANDLER: [
         "intake.view_appeal",
@@ -47,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.report_progress",
         "supervision.view_supervisionorder",
         "supervision.answer_supervisionorder",
+        "workorders.handle_workorder",
     ],
     LEADER: [
         "intake.view_appeal",
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.manage_ledgeritem",
         "supervision.view_supervisionorder",
         "supervision.manage_supervisionorder",
+        "workorders.view_workorder",
     ],
     ADMINISTRATOR: [],  # administrators are superusers or staff with all permissions
 }

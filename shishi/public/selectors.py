@@ -371,6 +371,11 @@ def rating_state(appeal: Appeal, item: LedgerItem | None, *, may_rate: bool) -> 
     for the appellant (`may_rate`: the key from their notice or their account);
     "locked" when only that is missing; "rated" once rated; "" while there is
     nothing to rate."""
+    if item is None:
+        # Answered by a work order (shishi.workorders): its follow-up.
+        from shishi.workorders.selectors import appellant_rating_state
+
+        return appellant_rating_state(appeal, may_rate=may_rate)
     if item is None or item.status != ItemStatus.SETTLED or item.settled_at is None:
         return ""
     if appellant_has_rated(appeal, item):

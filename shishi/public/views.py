@@ -23,6 +23,7 @@ from shishi.intake.models import Appeal, AppealStatus, Channel
 from shishi.intake.rating_keys import may_rate, rating_key_valid
 from shishi.intake.services import appeal_submit, tracking_number_normalise
 from shishi.ledger.services import followup_submit_by_appellant
+from shishi.workorders.services import order_followup_by_appellant
 
 from . import selectors
 from .forms import AppealForm, LedgerFilterForm, RatingForm, TrackForm
@@ -135,7 +136,9 @@ def track_rate(request, tracking_number):
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
-            followup_submit_by_appellant(appeal=appeal, actor=request.user, **form.cleaned_data)
+            # An appeal answered by a work order is rated through its order.
+            submit = followup_submit_by_appellant if appeal.item_id else order_followup_by_appellant
+            submit(appeal=appeal, actor=request.user, **form.cleaned_data)
         except PermissionDenied as error:
             messages.error(request, str(error))
             return _track_page(request, appeal, status=403)

@@ -15,6 +15,10 @@ class Reason(models.TextChoices):
     ORDER_ANSWERED = "order_answered", _("supervision order answered")
     ORDER_SENT_BACK = "order_sent_back", _("supervision order sent back")
     ORDER_ANSWER_OVERDUE = "order_answer_overdue", _("supervision order answer overdue")
+    # Work orders (shishi.workorders): a resident was not satisfied; the centre
+    # sent an order back to its unit (重办).
+    WORK_ORDER_DISSATISFIED = "work_order_dissatisfied", _("work order rated dissatisfied")
+    WORK_ORDER_REHANDLE = "work_order_rehandle", _("work order to re-handle")
 
 
 # What each reminder says, filled from its params when it is shown (in the
@@ -41,6 +45,12 @@ MESSAGES = {
     ),
     Reason.ORDER_ANSWER_OVERDUE: _(
         "Supervision order %(order)s on “%(subject)s” was to be answered by %(answer_due)s."
+    ),
+    Reason.WORK_ORDER_DISSATISFIED: _(
+        "The resident is not satisfied with work order %(order)s “%(title)s” of %(unit)s."
+    ),
+    Reason.WORK_ORDER_REHANDLE: _(
+        "Work order %(order)s “%(title)s” is back with %(unit)s to be handled again by %(due)s."
     ),
 }
 

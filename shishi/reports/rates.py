@@ -24,6 +24,13 @@ Definitions (also printed under the table):
   reopened after settling).
 - 满意率 satisfaction rate = (satisfied + basically satisfied) ÷ follow-ups
   (回访) recorded within the period, by the appellant or by staff.
+- Work orders (shishi.workorders): an appeal dispatched to a unit counts for
+  that unit when it is answered (resolution; one sent back for re-handling is
+  back at work, not resolved) and when its order is followed up
+  (satisfaction, the order's follow-ups). A unit's response counts its work
+  orders dispatched within the period, signed for by their sign deadline
+  (sign_due); those not signed and still within it are left out. The
+  appeal's own acknowledgement (the dispatch) counts for the intake centre.
 - A rate with nothing to count (no appeals, no follow-ups) is "no data"
   (None): never 0% nor 100%. Numerator and denominator go with every rate.
 - A period is a range of local dates, both ends included; a week is an ISO
@@ -36,14 +43,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BigIntegerField,
     Count,
     DateTimeField,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shishi.intake.models import Appeal, AppealOutcome, AppealStatus
@@ -185,10 +196,63 @@ class WeekIndex(Func):
         return sql, (*column_params, *origin_params)
 
 
-def _grouped(queryset, *, date_field: str, origin: dt.datetime):
+def _grouped(queryset, *, date_field: str, origin: dt.datetime, unit=None):
     """Rows keyed by the unit counted for and the week (0: the period's first)."""
-    return queryset.annotate(unit=F("item__lead_unit"), week=WeekIndex(date_field, origin)).values(
-        "unit", "week"
+    unit = F("item__lead_unit") if unit is None else unit
+    return queryset.annotate(unit=unit, week=WeekIndex(date_field, origin)).values("unit", "week")
+
+
+# Work orders (shishi.workorders) --------------------------------------------
+# An appeal dispatched as a work order counts for the order's unit once it is
+# answered (resolution) and rated (satisfaction); the unit's response is its
+# signing for the order within the sign limit (the centre's own response is
+# the appeal's acknowledgement, counted for the intake centre as before).
+
+
+def _handling_unit():
+    """The lead unit of the appeal's item, else the unit of its work order."""
+    from shishi.workorders.models import LIVE_STATUSES, WorkOrder
+
+    order_unit = WorkOrder.objects.filter(appeal=OuterRef("pk"), status__in=LIVE_STATUSES).values(
+        "unit"
+    )[:1]
+    return Coalesce(F("item__lead_unit"), Subquery(order_unit), output_field=BigIntegerField())
+
+
+def _order_sign_counts(start, end, now, origin):
+    from shishi.workorders.models import WorkOrder
+
+    # Not signed yet and still within the limit: its outcome is not known yet.
+    pending = Q(signed_at__isnull=True) & (Q(sign_due__isnull=True) | Q(sign_due__gte=now))
+    on_time = Q(signed_at__isnull=False) & (
+        Q(sign_due__isnull=True) | Q(signed_at__lte=F("sign_due"))
+    )
+    orders = (
+        WorkOrder.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end)
+        .exclude(pending)
+        .exclude(status="cancelled")
+    )
+    rows = (
+        orders.annotate(unit_pk=F("unit_id"), week=WeekIndex("dispatched_at", origin))
+        .values("unit_pk", "week")
+        .annotate(num=Count("id", filter=on_time), den=Count("id"))
+        .order_by()
+    )
+    # (The order's own `unit` field forbids that name for the annotation.)
+    return (
+        {"unit": r["unit_pk"], "week": r["week"], "num": r["num"], "den": r["den"]} for r in rows
+    )
+
+
+def _order_satisfaction_counts(start, end, now, origin):
+    from shishi.workorders.models import OrderFollowUp
+
+    good = [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
+    followups = OrderFollowUp.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+    return (
+        _grouped(followups, date_field="recorded_at", origin=origin, unit=F("order__unit_id"))
+        .annotate(num=Count("id", filter=Q(result__in=good)), den=Count("id"))
+        .order_by()
     )
 
 
@@ -209,9 +273,14 @@ def _response_counts(start, end, now, origin):
 
 def _resolution_counts(start, end, now, origin):
     closed = Appeal.objects.filter(responded_at__gte=start, responded_at__lt=end)
-    unresolved = Q(outcome=AppealOutcome.REJECTED) | Q(status=AppealStatus.ACCEPTED)
+    # Back at work: an item reopened, or a work order sent back for re-handling.
+    unresolved = (
+        Q(outcome=AppealOutcome.REJECTED)
+        | Q(status=AppealStatus.ACCEPTED)
+        | Q(status=AppealStatus.DISPATCHED)
+    )
     return (
-        _grouped(closed, date_field="responded_at", origin=origin)
+        _grouped(closed, date_field="responded_at", origin=origin, unit=_handling_unit())
         .annotate(num=Count("id", filter=~unresolved), den=Count("id"))
         .order_by()
     )
@@ -228,9 +297,9 @@ def _satisfaction_counts(start, end, now, origin):
 
 
 COUNTS = {
-    "response": _response_counts,
-    "resolution": _resolution_counts,
-    "satisfaction": _satisfaction_counts,
+    "response": (_response_counts, _order_sign_counts),
+    "resolution": (_resolution_counts,),
+    "satisfaction": (_satisfaction_counts, _order_satisfaction_counts),
 }
 
 
@@ -269,8 +338,8 @@ def rates_report(first: dt.date, last: dt.date, *, now: dt.datetime | None = Non
     by_week = [{rate: EMPTY for rate in RATES} for _monday in mondays]
     # One query per rate, grouped by unit and week; the per-unit and per-week
     # sums are taken here from those few hundred rows.
-    for rate, counts in COUNTS.items():
-        for row in counts(start, end, now, origin):
+    for rate, count_functions in COUNTS.items():
+        for row in (r for counts in count_functions for r in counts(start, end, now, origin)):
             found = Rate(row["num"], row["den"])
             unit_rates = by_unit.setdefault(row["unit"], {})
             unit_rates[rate] = unit_rates.get(rate, EMPTY) + found
@@ -436,6 +505,7 @@ DEFINITIONS = [
     "响应率 = 按时响应的诉求 ÷ 期间受理的诉求。按时响应：首次处理（工作人员登记即受理；居民自行提交的，以分拨、答复、并入事项或不予受理为准）不晚于签收时限；尚未处理且未到时限的诉求不计入。",
     "解决率 = 解决的诉求 ÷ 期间办结的诉求。办结：直接答复、说明理由不予受理或所属事项清账；解决：办结中非不予受理、且事项未被重新打开的诉求。",
     "满意率 = （满意 + 基本满意）÷ 期间回访数。",
+    "工单（接诉即办）：派给单位办理的诉求，其答复计入承办单位的解决率（重办中的不计为解决），工单回访计入承办单位的满意率；承办单位的响应率计其按签收时限签收的工单（期间派单、未撤销、未签收且未到签收时限的不计入），诉求本身的响应计入受理中心。",
     "无可统计的诉求或回访时显示“无数据”，不按0%或100%计。",
 ]
 

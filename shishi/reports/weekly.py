@@ -74,6 +74,7 @@ from shishi.ledger.models import (
 from shishi.organisation.selectors import week_activity_rows
 from shishi.reports.pdf import CHART_FONT_FAMILY
 from shishi.sheets.ledger_export import chinese_labels
+from shishi.workorders.figures import unit_rows as work_order_unit_rows
 
 # An item is behind schedule when its reported percent trails the share of its
 # time used by more than this many points.
@@ -181,6 +182,8 @@ class Bulletin:
     behind_margin: int = BEHIND_MARGIN
     definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
     ranking_rule: str = RANKING_RULE
+    # Work orders (shishi.workorders) dispatched in the week, per unit.
+    work_orders: list[dict] = field(default_factory=list)
 
     @property
     def week(self) -> str:
@@ -464,6 +467,7 @@ def bulletin_figures(monday: dt.date, *, now: dt.datetime | None = None) -> Bull
             if s != ItemStatus.DRAFT
         ],
         untracked=has_untracked,
+        work_orders=work_order_unit_rows(start, as_of),
     )
 
 

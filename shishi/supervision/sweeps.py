@@ -58,7 +58,12 @@ ESCALATION_BATCH = 5000
 PLACEHOLDER = "NUMBER0PLACEHOLDER"
 
 ACK_PENDING = [AppealStatus.RECEIVED, AppealStatus.TRIAGED]
-RESPOND_PENDING = [AppealStatus.RECEIVED, AppealStatus.TRIAGED, AppealStatus.ACCEPTED]
+RESPOND_PENDING = [
+    AppealStatus.RECEIVED,
+    AppealStatus.TRIAGED,
+    AppealStatus.ACCEPTED,
+    AppealStatus.DISPATCHED,
+]
 
 
 def digest_period(now: dt.datetime) -> str:

@@ -24,6 +24,7 @@ from shishi.notices.models import NoticeDelivery
 from shishi.open311.models import QueuedRequest, ServiceRequest
 from shishi.org.models import Membership, Unit
 from shishi.selection.models import Score
+from shishi.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_every_registered_model_has_a_working_changelist(admin_client, world):
                 assert admin_client.get(_url(model, "history", obj.pk)).status_code == 200, model
 
 
-SERVICE_ONLY = (Visit, Finding, MeetingMatter, Score)
+SERVICE_ONLY = (Visit, Finding, MeetingMatter, Score, WorkOrder)
 
 
 def test_add_pages_load(admin_client, world):

@@ -237,6 +237,10 @@ def test_the_demo_has_the_source_figures(demo):
 @pytest.mark.django_db
 def test_stats_prints_the_same_figures(demo):
     printed = json.loads(shishi("stats", "--json"))
+    # Work orders (shishi.workorders): an object of counts, beside the figures.
+    from shishi.workorders.figures import work_order_counts
+
+    assert printed.pop("work_orders") == work_order_counts()
     assert printed == figures()
     assert {k: printed[k] for k in EXPECTED} == EXPECTED
     text = shishi("stats")
@@ -566,3 +570,26 @@ def test_the_campaigns_organisation_and_activities_have_the_source_figures(demo)
     assert "组建7个巡回指导组，开展3轮巡回指导" in text
     assert "1056名联户党员联系群众21822户" in text
     assert "评选出30人" in text
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_runs_work_orders_in_every_state(demo):
+    # 接诉即办 (shishi.workorders): the appeals answered directly went to units.
+    from shishi.workorders.models import OrderFollowUp, WorkOrder
+    from shishi.workorders.selectors import TABS, tab_counts
+
+    orders = WorkOrder.objects.all()
+    assert orders.count() >= 200
+    states = set(orders.values_list("status", flat=True))
+    assert {"dispatched", "signed", "replied", "closed", "returned", "reassigned"} <= states
+    assert orders.filter(extension_count__gt=0).exists()
+    assert orders.filter(rehandle_count__gt=0).exists()
+    results = set(OrderFollowUp.objects.values_list("result", flat=True))
+    assert {"satisfied", "dissatisfied"} <= results
+    handler = User.objects.get(username="handler01")
+    unit_ids = {handler.memberships.get().unit_id}
+    counts = tab_counts(unit_ids, timezone.now())
+    assert all(counts[tab] for tab in TABS), counts
+    mine = set(orders.filter(unit_id__in=unit_ids).values_list("status", flat=True))
+    assert {"dispatched", "signed", "replied", "closed", "returned"} <= mine

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from shishi.core.stats import campaign_figures
+from shishi.core.stats import campaign_figures, object_figures, object_figures_text
 
 
 class Command(BaseCommand):
@@ -14,8 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         figures = campaign_figures()
         if options["json"]:
-            payload = {f.key: f.value for f in figures}
+            payload = {f.key: f.value for f in figures} | object_figures()
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         for f in figures:
             self.stdout.write(f"{f.label}: {f.value} {f.unit}")
+        for line in object_figures_text():
+            self.stdout.write(line)
