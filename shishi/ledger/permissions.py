@@ -28,9 +28,11 @@ def can_claim(user) -> bool:
 
 def claim_unit_ids(user) -> set[int]:
     """The units a leader may claim items for, each with the units under it:
-    the units they belong to. (Leaders' contact units, 联系单位, are added here
-    when the organisation keeps them.)"""
-    return set(user_unit_ids(user))
+    the units they belong to and their contact units (联系单位安排表, kept by
+    shishi.organisation and reached through its reverse accessor, so that this
+    lower app imports nothing of it)."""
+    contact = user.contact_units.filter(unit__is_active=True).values_list("unit_id", flat=True)
+    return set(user_unit_ids(user)) | set(contact)
 
 
 def can_claim_for(user, unit) -> bool:

@@ -162,3 +162,18 @@ def test_a_leader_claims_only_for_their_own_units_and_those_under_them(make_item
     assert not can_claim_for(loner, district["street"])
     with pytest.raises(PermissionDenied):
         item_claim(item=make_item(title="另一件"), actor=loner, lead_unit=district["street"])
+
+
+def test_a_leader_claims_for_their_contact_units_too(make_item, district, admin_user):
+    # Issue 18: "a leader claims only for their own or their contact units".
+    from shishi.ledger.permissions import can_claim_for
+    from shishi.organisation.services import contact_unit_assign
+
+    street_leader = user_create(
+        username="street2", full_name="街道领导", roles=["leader"], units=[district["street"]]
+    )
+    assert not can_claim_for(street_leader, district["education"])
+    contact_unit_assign(leader=street_leader, unit=district["education"], actor=admin_user)
+    assert can_claim_for(street_leader, district["education"])
+    claimed = item_claim(item=make_item(), actor=street_leader, lead_unit=district["education"])
+    assert claimed.lead_unit == district["education"]
