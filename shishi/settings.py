@@ -505,11 +505,6 @@ LOGGING = {
 }
 
 # --- intakeplus: hotline intake, notices to residents, jobs in the server ---
-# 一键派单 on the hotline page: the work-order service that dispatches an appeal,
-# called as fn(appeal=…, actor=…, lead_unit=…); hidden while it cannot be imported.
-SHISHI_HOTLINE_DISPATCH = envstr(
-    "SHISHI_HOTLINE_DISPATCH", "shishi.workorders.services.order_dispatch"
-)
 # Notices to residents (shishi.notices), by e-mail and by SMS. E-mail goes
 # through SHISHI_NOTICE_EMAIL_BACKEND: EMAIL_BACKEND when that is set, else
 # files in SHISHI_NOTICE_EMAIL_DIR (so the demo prints no residents' mail). SMS

@@ -10,7 +10,7 @@ from shishi.intake.models import BODY_MAX, TITLE_MAX, Channel
 from shishi.org.models import Unit
 from shishi.triage import selectors as triage
 
-from .services import HOTLINE_CHANNELS, dispatch_function
+from .services import HOTLINE_CHANNELS
 
 
 class HotlineForm(forms.Form):
@@ -69,9 +69,3 @@ class HotlineForm(forms.Form):
                 "hx-swap": "outerHTML",
             }
         )
-        if dispatch_function() is None:
-            del self.fields["dispatch_to"]
-
-    @property
-    def can_dispatch(self) -> bool:
-        return "dispatch_to" in self.fields

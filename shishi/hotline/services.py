@@ -1,34 +1,19 @@
 """Recording what a caller, a visitor or a letter asks for, as staff: the
 appeal goes through intake's own service (acknowledged as it is recorded,
 since staff record it), and optionally to a unit at once (一键派单) through
-the work-order service, looked up lazily so this app does not depend on it."""
+the work-order service, in the same transaction."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from shishi.intake.models import Appeal, Channel
 from shishi.intake.services import appeal_submit
+from shishi.workorders.services import order_dispatch
 
 # The channels staff record on this page, the first the default.
 HOTLINE_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN, Channel.LETTER, Channel.VISIT)
 TITLE_FROM_TEXT = 30  # characters of the text that make a missing title
-
-
-def dispatch_function():
-    """The work-order dispatch service named by SHISHI_HOTLINE_DISPATCH, or
-    None while no such service is installed. It is called as
-    `fn(appeal=…, actor=…, lead_unit=…)` inside the recording's transaction:
-    a refusal (ValidationError) leaves nothing stored."""
-    path = getattr(settings, "SHISHI_HOTLINE_DISPATCH", "")
-    if not path:
-        return None
-    try:
-        return import_string(path)
-    except ImportError:
-        return None
 
 
 def title_from_text(body: str) -> str:
@@ -71,10 +56,6 @@ def hotline_appeal_record(
         actor=actor,
     )
     if dispatch_to is not None:
-        dispatch = dispatch_function()
-        if dispatch is None:
-            raise ValidationError(
-                {"dispatch_to": _("Dispatching to a unit is not available on this installation.")}
-            )
-        dispatch(appeal=appeal, actor=actor, lead_unit=dispatch_to)
+        # A refusal (an inactive unit, no right to dispatch) undoes the recording too.
+        order_dispatch(appeal=appeal, actor=actor, unit=dispatch_to)
     return appeal

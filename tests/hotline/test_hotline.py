@@ -5,10 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from shishi.hotline import services
 from shishi.hotline.services import hotline_appeal_record
 from shishi.intake.models import Appeal, AppealStatus, Channel
+from shishi.org.models import Unit
 from shishi.suggestions.services import suggestions_train
+from shishi.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -130,38 +131,25 @@ def test_suggestions_need_a_few_characters(clerk):
 # ---------------------------------------------------------------- 一键派单
 
 
-def test_no_dispatch_field_without_a_dispatch_service(clerk, settings):
-    settings.SHISHI_HOTLINE_DISPATCH = "shishi.nowhere.order_dispatch"
-    response = clerk.get(RECORD)
-    assert "dispatch_to" not in response.context["form"].fields
-    assert 'id="hotline-dispatch"' not in response.text
-
-
-@pytest.fixture
-def fake_dispatch(settings, monkeypatch):
-    calls = []
-
-    def order_dispatch(*, appeal, actor, lead_unit):
-        if lead_unit.name == "区城建局":
-            raise ValidationError({"lead_unit": "“区城建局” is not active."})
-        calls.append((appeal.pk, actor.username, lead_unit.name))
-
-    monkeypatch.setattr(services, "dispatch_function", lambda: order_dispatch)
-    monkeypatch.setattr("shishi.hotline.forms.dispatch_function", lambda: order_dispatch)
-    return calls
-
-
-def test_dispatch_on_the_same_page_calls_the_work_order_service(
-    clerk, district, fake_dispatch, bob
-):
+def test_dispatch_on_the_same_page_makes_a_work_order(clerk, district, bob):
     assert 'id="hotline-dispatch"' in clerk.get(RECORD).text
     clerk.post(RECORD, call(dispatch_to=district["education"].pk))
     appeal = Appeal.objects.get()
-    assert fake_dispatch == [(appeal.pk, "bob", "区教育局")]
+    order = WorkOrder.objects.get(appeal=appeal)
+    assert order.unit == district["education"] and order.status == "dispatched"
+    assert order.dispatched_by == bob
 
 
-def test_a_refused_dispatch_leaves_no_appeal_behind(clerk, district, fake_dispatch):
-    response = clerk.post(RECORD, call(dispatch_to=district["transport"].pk))
-    assert response.status_code == 200
-    assert "is not active" in response.text
-    assert not Appeal.objects.exists() and fake_dispatch == []
+def test_a_refused_dispatch_leaves_no_appeal_behind(district, bob):
+    from shishi.hotline.services import hotline_appeal_record
+
+    Unit.objects.filter(pk=district["transport"].pk).update(is_active=False)
+    district["transport"].refresh_from_db()
+    with pytest.raises(ValidationError):
+        hotline_appeal_record(
+            actor=bob,
+            channel="hotline",
+            body="建设路路灯不亮已经一周",
+            dispatch_to=district["transport"],
+        )
+    assert not Appeal.objects.exists() and not WorkOrder.objects.exists()
