@@ -3,6 +3,7 @@ the plans' tasks (overdue ones marked), the leaders' contact units; and the
 hub page that links every part the reader may open."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
@@ -35,8 +36,11 @@ PARTS = (
 @login_required
 def index(request):
     parts = [(name, label) for name, label, perm in PARTS if request.user.has_perm(perm)]
+    if not parts:
+        # Residents and anyone without a right to any part: nothing here is theirs.
+        raise PermissionDenied
     week = week_start(timezone.localdate())
-    counts = week_activities(week) if parts else {}
+    counts = week_activities(week)
     return render(
         request,
         "organisation/index.html",
