@@ -41,7 +41,8 @@ def world(district):
         "programme": programme,
         "point": point,
         "clerk": person("clerk", "clerk"),
-        "leader": person("leader", "leader"),
+        # A leader claims only for their own units (issue 18): the district's.
+        "leader": person("leader", "leader", [district["district"]]),
         "handler": person("handler", "unit_handler", [district["street"]]),
         "supervisor": person("supervisor", "supervisor"),
     }
