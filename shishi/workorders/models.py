@@ -139,6 +139,24 @@ class WorkOrder(models.Model):
                 condition=models.Q(returned_at__isnull=False),
                 name="workorder_returned",
             ),
+            # The centre's lists: what is still with a unit, by deadline (the
+            # overdue ones), replies waiting for review, returned orders. Small
+            # partial indexes: a year's million orders are mostly closed.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status__in=["dispatched", "signed"]),
+                name="workorder_with_unit_due",
+            ),
+            models.Index(
+                fields=["replied_at", "id"],
+                condition=models.Q(status="replied"),
+                name="workorder_to_review",
+            ),
+            models.Index(
+                fields=["returned_at", "id"],
+                condition=models.Q(status="returned"),
+                name="workorder_to_redispatch",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
