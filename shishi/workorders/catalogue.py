@@ -246,7 +246,10 @@ def catalogue_import(source, *, name: str, actor, commit: bool = True) -> Import
         return report
     with transaction.atomic():
         existing = {
-            (r.category_id, r.place_id): r for r in CatalogueRule.objects.select_for_update()
+            # No ordering: the model's joins its category and (nullable) place,
+            # and PostgreSQL locks no row of an outer join's nullable side.
+            (r.category_id, r.place_id): r
+            for r in CatalogueRule.objects.order_by().select_for_update()
         }
         for (category_id, place_id), (_row, unit) in wanted.items():
             rule = existing.get((category_id, place_id))
