@@ -36,8 +36,11 @@ def rating_url(appeal) -> str:
 def may_rate(appeal, *, actor=None, key: str = "") -> bool:
     """Whether this request speaks for the appellant: the key from their notice,
     or the account they filed the appeal with."""
-    if rating_key_valid(appeal, key):
-        return True
+    return rating_key_valid(appeal, key) or filed_by(appeal, actor)
+
+
+def filed_by(appeal, actor) -> bool:
+    """Whether `actor` is the account the appeal was filed with."""
     return (
         actor is not None
         and actor.is_authenticated

@@ -21,7 +21,7 @@ from shishi.core.lifecycle import check_transition, optional_text, require_text,
 from shishi.core.uploads import IMAGE_SIGNATURES, check_upload
 from shishi.intake.lifecycle import APPEAL_TRANSITIONS
 from shishi.intake.models import Appeal, AppealOutcome, AppealStatus
-from shishi.intake.rating_keys import may_rate
+from shishi.intake.rating_keys import filed_by, may_rate
 from shishi.intake.services import notice_record
 from shishi.ledger.models import Satisfaction
 from shishi.org.models import Unit
@@ -637,12 +637,6 @@ def order_followup_by_appellant(
 ) -> OrderFollowUp:
     """回访 by the resident: only with the secret of their own rating link, or
     through their own account. The public tracking number alone rates nothing."""
-    own_account = (
-        actor is not None
-        and actor.is_authenticated
-        and appeal.submitter_id is not None
-        and appeal.submitter_id == actor.pk
-    )
     if not may_rate(appeal, actor=actor, key=key):
         raise PermissionDenied(
             _("Only the resident who filed the appeal can rate it: use the link in your notice.")
@@ -655,7 +649,7 @@ def order_followup_by_appellant(
         result=result,
         note=note,
         by_appellant=True,
-        recorded_by=actor if own_account else None,
+        recorded_by=actor if filed_by(appeal, actor) else None,
         round=order.rehandle_count,
     )
     return _followup_save(order, followup, actor=followup.recorded_by)
